@@ -23,7 +23,7 @@ func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
 		if _, nerr := strconv.ParseFloat(n.Value, 64); nerr == nil {
 			hint = n.Value + "m"
 		}
-		return fmt.Errorf("%q is not a duration (try %q)", n.Value, hint)
+		return fmt.Errorf("line %d: %q is not a duration (try %q)", n.Line, n.Value, hint)
 	}
 	*d = Duration(v)
 	return nil
@@ -39,7 +39,7 @@ type ByteSize int64
 func (b *ByteSize) UnmarshalYAML(n *yaml.Node) error {
 	v, err := ParseByteSize(n.Value)
 	if err != nil {
-		return err
+		return fmt.Errorf("line %d: %w", n.Line, err)
 	}
 	*b = ByteSize(v)
 	return nil

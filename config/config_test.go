@@ -1,0 +1,154 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func noEnv(string) (string, bool) { return "", false }
+
+func load(t *testing.T, name string, env func(string) (string, bool)) (*Config, error) {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return Load(name, data, env)
+}
+
+func TestLoadGood(t *testing.T) {
+	cfg, err := load(t, "good.yml", noEnv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := cfg.Crawler.Workers; got != 4 {
+		t.Errorf("workers = %d, want 4", got)
+	}
+	if got := cfg.Crawler.MaxBodySize; got != 2<<20 {
+		t.Errorf("max_body_size = %d, want 2MB", got)
+	}
+	// Defaults survive where the file is silent.
+	if got := cfg.Crawler.MaxRedirects; got != 5 {
+		t.Errorf("max_redirects = %d, want the default 5", got)
+	}
+	if got := cfg.Location().String(); got != "Asia/Bishkek" {
+		t.Errorf("location = %s", got)
+	}
+	k := cfg.Sources[0]
+	if k.Outlet != "kaktus.media" || k.Reach != DefaultReach || k.Interval.D() != 10*time.Minute {
+		t.Errorf("kaktus defaults: %+v", k)
+	}
+	if got := cfg.Sources[1].Outlet; got != "24.kg" {
+		t.Errorf("rss outlet = %q", got)
+	}
+	if !cfg.Sources[1].WantsFullText() {
+		t.Error("rss sources fetch full text by default")
+	}
+	tg := cfg.Sources[2]
+	if tg.Outlet != "t.me/example_channel" || tg.Interval.D() != DefaultTelegramInterval {
+		t.Errorf("telegram defaults: %+v", tg)
+	}
+}
+
+func TestLoadBad(t *testing.T) {
+	tests := []struct {
+		file string
+		want []string // every fragment must appear in the error
+	}{
+		{"bad.unknown-key.yml", []string{"bad.unknown-key.yml:3:", `unknown key "workerz"`}},
+		{"bad.duration.yml", []string{"bad.duration.yml:5:", `"5" is not a duration (try "5m")`}},
+		{"bad.empty.yml", []string{"bad.empty.yml: the file is empty"}},
+		{"bad.fields.yml", []string{
+			`bad.fields.yml:1: timezone: "Mars/Olympus" is not a time zone (try "Asia/Bishkek")`,
+			"bad.fields.yml:3: sources[0].selectors: an html source needs selectors.item and selectors.link",
+			`bad.fields.yml:6: sources[1].id: "Bad_ID" is not a valid id`,
+			`bad.fields.yml:7: sources[1].kind: "atom" is not a source kind (one of rss, html, telegram)`,
+			`bad.fields.yml:8: sources[1].url: "ftp://example.org/" is not an http(s) URL`,
+			`bad.fields.yml:11: sources[2].url: "https://t.me/example_channel" is not a public channel preview (try "https://t.me/s/CHANNEL")`,
+			`bad.fields.yml:12: sources[2].cron: "every day" is not a cron spec`,
+			`bad.fields.yml:13: sources[3].id: "kaktus-media" is used by sources[0] too`,
+			"bad.fields.yml:16: sources[3].interval: 30s is below crawler.min_interval 2m0s",
+			`bad.fields.yml:17: sources[3].lang: "kg" is not a language`,
+			"bad.fields.yml:18: sources[3].reach: 7 is out of range",
+		}},
+		{"bad.selector.yml", []string{
+			`bad.selector.yml:6: sources[0].selectors.item: "div.[[" is not a CSS selector`,
+			`bad.selector.yml:8: sources[0].selectors.drop_paragraphs[0]: "(unclosed" is not a regular expression`,
+		}},
+		{"bad.env.yml", []string{`bad.env.yml:3: crawler.user_agent: "" must name Kuzot`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			_, err := load(t, tt.file, noEnv)
+			if err == nil {
+				t.Fatal("loaded without error")
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error lacks %q:\n%v", w, err)
+				}
+			}
+			if !strings.HasPrefix(err.Error(), "config: ") {
+				t.Errorf("error does not start with the package: %v", err)
+			}
+		})
+	}
+}
+
+func TestEnvExpansion(t *testing.T) {
+	env := map[string]string{"KUZOT_TEST_DATA": "/srv/kuzot", "KUZOT_TEST_UNSET": "Kuzot/9 (+https://example.org)"}
+	lookup := func(k string) (string, bool) { v, ok := env[k]; return v, ok }
+	cfg, err := load(t, "bad.env.yml", lookup)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.DataDir != "/srv/kuzot" || cfg.Crawler.UserAgent != env["KUZOT_TEST_UNSET"] {
+		t.Errorf("not expanded: %q %q", cfg.DataDir, cfg.Crawler.UserAgent)
+	}
+	env["KUZOT_TEST_DATA"] = "two\nlines"
+	if _, err := load(t, "bad.env.yml", lookup); err == nil || !strings.Contains(err.Error(), "${KUZOT_TEST_DATA} holds a line break") {
+		t.Errorf("multi-line value: %v", err)
+	}
+}
+
+// TestRepositoryConfig keeps the shipped config.yaml loadable.
+func TestRepositoryConfig(t *testing.T) {
+	cfg, err := LoadFile(filepath.Join("..", "config.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cfg.Sources) < 10 {
+		t.Errorf("config.yaml lists %d sources, want the real outlets (≥ 10)", len(cfg.Sources))
+	}
+	kinds := map[string]int{}
+	for _, s := range cfg.Sources {
+		kinds[s.Kind]++
+	}
+	for _, k := range []string{KindRSS, KindHTML, KindTelegram} {
+		if kinds[k] == 0 {
+			t.Errorf("config.yaml has no %s source", k)
+		}
+	}
+}
+
+func FuzzLoad(f *testing.F) {
+	for _, name := range []string{"good.yml", "bad.fields.yml", "bad.selector.yml", "bad.duration.yml"} {
+		data, err := os.ReadFile(filepath.Join("testdata", name))
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		cfg, err := Load("fuzz.yml", data, noEnv)
+		if err == nil && cfg == nil {
+			t.Fatal("nil config without error")
+		}
+		if err != nil && !strings.HasPrefix(err.Error(), "config: ") {
+			t.Fatalf("error without package prefix: %v", err)
+		}
+	})
+}
