@@ -1,0 +1,53 @@
+// Command kuzot is Kuzot's single binary: the service (serve) and the tools
+// an operator or analyst runs beside it. Each command lives in its own file;
+// this one only picks the command.
+package main
+
+import (
+	"fmt"
+	"os"
+)
+
+func main() { os.Exit(run(os.Args[1:])) }
+
+const usage = `kuzot — media monitoring and crisis alerts for a health press office
+
+Usage:
+  kuzot serve    [--config FILE]           poll sources on schedule until stopped (SIGINT/SIGTERM)
+  kuzot crawl    --once [--backfill 7d]    poll every source once, store, exit
+  kuzot sources  [--json]                  each source's health
+  kuzot sources  check [--json]            fetch every source once and say which work
+
+Every command takes --config FILE (default ./config.yaml, then $KUZOT_CONFIG)
+and --log-level debug|info|warn|error.
+`
+
+func run(args []string) int {
+	if len(args) == 0 {
+		fmt.Fprint(os.Stderr, usage)
+		return 2
+	}
+	var err error
+	switch cmd, rest := args[0], args[1:]; cmd {
+	case "serve":
+		err = cmdServe(rest)
+	case "crawl":
+		err = cmdCrawl(rest)
+	case "sources":
+		err = cmdSources(rest)
+	case "help", "-h", "--help":
+		fmt.Print(usage)
+		return 0
+	default:
+		fmt.Fprintf(os.Stderr, "kuzot: unknown command %q (run kuzot help)\n", cmd)
+		return 2
+	}
+	if err != nil {
+		if err == errUsage {
+			return 2
+		}
+		fmt.Fprintln(os.Stderr, "kuzot:", err)
+		return 1
+	}
+	return 0
+}
