@@ -148,7 +148,11 @@ func sniffNonFeed(body []byte) string {
 		(!bytes.HasPrefix(lower, []byte("<?xml")) && bytes.Contains(lower, []byte("<html"))) {
 		title := ""
 		if i := bytes.Index(lower, []byte("<title")); i >= 0 {
-			title = htmlLine(string(head[i:min(len(head), i+200)]))
+			end := min(len(head), i+300)
+			if j := bytes.Index(lower[i:end], []byte("</title")); j >= 0 {
+				end = i + j
+			}
+			title = htmlLine(strings.ToValidUTF8(string(head[i:end]), ""))
 		}
 		if title != "" {
 			return fmt.Sprintf("an HTML page (%q)", title)

@@ -53,7 +53,7 @@ var (
 	relativeDayRe = regexp.MustCompile(`(?i)(сегодня|бүгүн|позавчера|вчера|кечээ)`)
 	// clockAfterRe and clockBeforeRe tie a time of day to a date found in
 	// running text: "25 ноября 2026, 10:35" or "10:35, 25 ноября 2026".
-	clockAfterRe  = regexp.MustCompile(`^(?:\s*(?:г\.|года|ж\.|жылы)?\s*(?:[,–—-]|в|саат)?\s*)([01]?\d|2[0-3]):([0-5]\d)(?::([0-5]\d))?\b`)
+	clockAfterRe  = regexp.MustCompile(`^(?:\s|[,–—-]|г\.|года|ж\.|жылы|в\s|саат)*([01]?\d|2[0-3]):([0-5]\d)(?::([0-5]\d))?\b`)
 	clockBeforeRe = regexp.MustCompile(`\b([01]?\d|2[0-3]):([0-5]\d)(?::([0-5]\d))?\s*[,–—-]?\s*$`)
 )
 
@@ -190,7 +190,7 @@ func findTime(s string, loc *time.Location, ref time.Time, relative bool) (time.
 		consider(m[0], m[1], year, month, atoi(s[m[2]:m[3]]))
 		break
 	}
-	if m := relativeDayRe.FindStringSubmatchIndex(s); relative && m != nil && (best < 0 || m[0] < best) {
+	if m := relativeIndex(s, relative); m != nil && (best < 0 || m[0] < best) {
 		r := ref.In(loc)
 		switch strings.ToLower(s[m[2]:m[3]]) {
 		case "вчера", "кечээ":
@@ -215,6 +215,14 @@ func findTime(s string, loc *time.Location, ref time.Time, relative bool) (time.
 		return clockOn(y, mon, d, before, m, loc), true
 	}
 	return time.Date(y, mon, d, 0, 0, 0, 0, loc), true
+}
+
+// relativeIndex finds "сегодня" or "вчера" when relative dates count.
+func relativeIndex(s string, relative bool) []int {
+	if !relative {
+		return nil
+	}
+	return relativeDayRe.FindStringSubmatchIndex(s)
 }
 
 // guessYear gives a date written without a year the year that puts it
