@@ -82,7 +82,7 @@ func extractArticle(body []byte, pageURL string, sel *config.Selectors, loc *tim
 		if n := cs.time.MatchFirst(doc); n != nil {
 			v := nodeLine(n)
 			if cs.timeAttr != "" {
-				v = attr(n, cs.timeAttr)
+				v = htmlAttr(n, cs.timeAttr)
 			}
 			ex.Published, _ = parseTime(v, loc, now)
 		}
@@ -167,33 +167,33 @@ func readMeta(doc *html.Node) *pageMeta {
 		if n.Type == html.ElementNode {
 			switch n.DataAtom {
 			case atom.Meta:
-				key := strings.ToLower(firstNonEmpty(attr(n, "property"), attr(n, "name"), attr(n, "itemprop")))
-				content := strings.TrimSpace(attr(n, "content"))
+				key := strings.ToLower(firstNonEmpty(htmlAttr(n, "property"), htmlAttr(n, "name"), htmlAttr(n, "itemprop")))
+				content := strings.TrimSpace(htmlAttr(n, "content"))
 				switch key {
 				case "og:title":
-					setOnce(&m.ogTitle, collapseSpace(content))
+					setIfEmpty(&m.ogTitle, squashSpace(content))
 				case "article:published_time", "datepublished", "pubdate", "publish-date", "og:published_time":
-					setOnce(&m.metaTime, content)
+					setIfEmpty(&m.metaTime, content)
 				case "author", "article:author":
 					if !strings.Contains(content, "://") {
-						setOnce(&m.author, collapseSpace(content))
+						setIfEmpty(&m.author, squashSpace(content))
 					}
 				}
 			case atom.Title:
-				setOnce(&m.title, nodeLine(n))
+				setIfEmpty(&m.title, nodeLine(n))
 			case atom.H1:
-				setOnce(&m.h1, nodeLine(n))
+				setIfEmpty(&m.h1, nodeLine(n))
 			case atom.Time:
-				setOnce(&m.timeAttr, attr(n, "datetime"))
+				setIfEmpty(&m.timeAttr, htmlAttr(n, "datetime"))
 			case atom.Script:
-				if strings.EqualFold(attr(n, "type"), "application/ld+json") && n.FirstChild != nil {
+				if strings.EqualFold(htmlAttr(n, "type"), "application/ld+json") && n.FirstChild != nil {
 					ld = append(ld, n.FirstChild.Data)
 				}
 				return
 			case atom.Style, atom.Noscript, atom.Template:
 				return
 			}
-			if m.datedElement == "" && datedClassRe.MatchString(attr(n, "class")) {
+			if m.datedElement == "" && datedClassRe.MatchString(htmlAttr(n, "class")) {
 				if s := nodeLine(n); utf8.RuneCountInString(s) < 80 {
 					if _, ok := textTime(s, time.UTC, time.Time{}); ok {
 						m.datedElement = s
@@ -234,11 +234,11 @@ func (m *pageMeta) readJSONLD(s string) {
 			}
 		case map[string]any:
 			if d, ok := x["datePublished"].(string); ok && d != "" {
-				setOnce(&m.ldPublished, d)
+				setIfEmpty(&m.ldPublished, d)
 				if h, ok := x["headline"].(string); ok {
-					setOnce(&m.ldHeadline, collapseSpace(h))
+					setIfEmpty(&m.ldHeadline, squashSpace(h))
 				}
-				setOnce(&m.ldAuthor, ldName(x["author"]))
+				setIfEmpty(&m.ldAuthor, ldName(x["author"]))
 				return true
 			}
 			if g, ok := x["@graph"]; ok {
@@ -254,10 +254,10 @@ func (m *pageMeta) readJSONLD(s string) {
 func ldName(v any) string {
 	switch x := v.(type) {
 	case string:
-		return collapseSpace(x)
+		return squashSpace(x)
 	case map[string]any:
 		if s, ok := x["name"].(string); ok {
-			return collapseSpace(s)
+			return squashSpace(s)
 		}
 	case []any:
 		var names []string
@@ -296,13 +296,13 @@ func pruneNoise(doc *html.Node) {
 			switch n.DataAtom {
 			case atom.Html, atom.Body, atom.Main, atom.Article, atom.Head:
 			default:
-				if noiseClassRe.MatchString(attr(n, "class")) || noiseClassRe.MatchString(attr(n, "id")) {
+				if noiseClassRe.MatchString(htmlAttr(n, "class")) || noiseClassRe.MatchString(htmlAttr(n, "id")) {
 					doomed = append(doomed, n)
 					return
 				}
 				if isReadAlso(n) {
 					target := n
-					if isInline(n) && n.Parent != nil && n.Parent.DataAtom == atom.P {
+					if isInlineElem(n) && n.Parent != nil && n.Parent.DataAtom == atom.P {
 						target = n.Parent
 					}
 					doomed = append(doomed, target)
@@ -341,7 +341,7 @@ func isReadAlso(n *html.Node) bool {
 func dropParagraphs(paras []string, drop []*regexp.Regexp, generic bool) []string {
 	out := paras[:0]
 	for _, p := range paras {
-		if matchesAny(p, drop) {
+		if matchesAnyRegexp(p, drop) {
 			continue
 		}
 		if generic {
@@ -355,7 +355,8 @@ func dropParagraphs(paras []string, drop []*regexp.Regexp, generic bool) []strin
 	return out
 }
 
-func matchesAny(s string, res []*regexp.Regexp) bool {
+// matchesAnyRegexp reports whether one of res matches s.
+func matchesAnyRegexp(s string, res []*regexp.Regexp) bool {
 	for _, re := range res {
 		if re.MatchString(s) {
 			return true
@@ -438,6 +439,8 @@ type textBuilder struct {
 	space bool
 }
 
+// text adds running text. Zero-width spaces count as white space: CMS
+// editors leave them between words, and they would split search terms.
 func (b *textBuilder) text(s string) {
 	for _, r := range s {
 		if unicode.IsSpace(r) || r == '\u200b' || r == '\ufeff' {
@@ -454,6 +457,7 @@ func (b *textBuilder) text(s string) {
 	}
 }
 
+// lineBreak ends a line inside the paragraph, as <br> does.
 func (b *textBuilder) lineBreak() {
 	if b.cur.Len() > 0 && !strings.HasSuffix(b.cur.String(), "\n") {
 		b.cur.WriteByte('\n')
@@ -461,6 +465,7 @@ func (b *textBuilder) lineBreak() {
 	b.space = false
 }
 
+// paragraph ends the current paragraph; an empty one is not kept.
 func (b *textBuilder) paragraph() {
 	if s := strings.TrimSpace(b.cur.String()); s != "" {
 		b.paras = append(b.paras, s)
@@ -469,8 +474,8 @@ func (b *textBuilder) paragraph() {
 	b.space = false
 }
 
-// skipped elements hold no readable text.
-func skipped(a atom.Atom) bool {
+// isSkippedElem reports elements that hold no readable text.
+func isSkippedElem(a atom.Atom) bool {
 	switch a {
 	case atom.Script, atom.Style, atom.Noscript, atom.Template, atom.Iframe, atom.Svg,
 		atom.Button, atom.Select, atom.Textarea, atom.Object, atom.Head:
@@ -479,8 +484,8 @@ func skipped(a atom.Atom) bool {
 	return false
 }
 
-// block elements end a paragraph.
-func block(a atom.Atom) bool {
+// isBlockElem reports elements that end a paragraph.
+func isBlockElem(a atom.Atom) bool {
 	switch a {
 	case atom.P, atom.Div, atom.Section, atom.Article, atom.Header, atom.Footer, atom.Aside,
 		atom.Main, atom.Nav, atom.H1, atom.H2, atom.H3, atom.H4, atom.H5, atom.H6, atom.Ul, atom.Ol,
@@ -491,18 +496,19 @@ func block(a atom.Atom) bool {
 	return false
 }
 
-// isInline reports whether n is phrasing markup inside a paragraph.
-func isInline(n *html.Node) bool {
-	return n.Type == html.ElementNode && !block(n.DataAtom)
+// isInlineElem reports whether n is phrasing markup inside a paragraph.
+func isInlineElem(n *html.Node) bool {
+	return n.Type == html.ElementNode && !isBlockElem(n.DataAtom)
 }
 
+// node adds the text of n and its descendants.
 func (b *textBuilder) node(n *html.Node) {
 	switch n.Type {
 	case html.TextNode:
 		b.text(n.Data)
 		return
 	case html.ElementNode:
-		if skipped(n.DataAtom) {
+		if isSkippedElem(n.DataAtom) {
 			return
 		}
 		if n.DataAtom == atom.Br {
@@ -515,7 +521,7 @@ func (b *textBuilder) node(n *html.Node) {
 	case html.CommentNode, html.DoctypeNode:
 		return
 	}
-	isBlock := n.Type == html.ElementNode && block(n.DataAtom)
+	isBlock := n.Type == html.ElementNode && isBlockElem(n.DataAtom)
 	if isBlock {
 		b.paragraph()
 	}
@@ -540,16 +546,16 @@ func nodeLine(n *html.Node) string {
 	if n == nil {
 		return ""
 	}
-	return collapseSpace(strings.Join(appendParagraphs(nil, n), " "))
+	return squashSpace(strings.Join(appendParagraphs(nil, n), " "))
 }
 
-// collapseSpace trims s and turns its runs of white space into one space.
-func collapseSpace(s string) string {
+// squashSpace trims s and turns its runs of white space into one space.
+func squashSpace(s string) string {
 	return strings.Join(strings.Fields(s), " ")
 }
 
-// attr is the value of n's attribute key, or empty.
-func attr(n *html.Node, key string) string {
+// htmlAttr is the value of n's attribute key, or empty.
+func htmlAttr(n *html.Node, key string) string {
 	for _, a := range n.Attr {
 		if a.Namespace == "" && a.Key == key {
 			return a.Val
@@ -568,12 +574,15 @@ func nextElement(n *html.Node) *html.Node {
 	return nil
 }
 
-func setOnce(dst *string, v string) {
+// setIfEmpty keeps the first value found: a page's first statement of a
+// field is its own, later ones belong to embedded or related items.
+func setIfEmpty(dst *string, v string) {
 	if *dst == "" {
 		*dst = v
 	}
 }
 
+// firstNonEmpty is the first of vs that is not blank, trimmed.
 func firstNonEmpty(vs ...string) string {
 	for _, v := range vs {
 		if v = strings.TrimSpace(v); v != "" {

@@ -76,7 +76,7 @@ func feedItem(fi *gofeed.Item, base *url.URL) (Item, bool) {
 	if link == "" && (strings.HasPrefix(guid, "http://") || strings.HasPrefix(guid, "https://")) {
 		link = guid
 	}
-	abs, ok := absoluteURL(base, link)
+	abs, ok := resolveLink(base, link)
 	if !ok {
 		return Item{}, false
 	}
@@ -92,7 +92,7 @@ func feedItem(fi *gofeed.Item, base *url.URL) (Item, bool) {
 	}
 	for _, p := range fi.Authors {
 		if p != nil && p.Name != "" {
-			it.Author = collapseSpace(p.Name)
+			it.Author = squashSpace(p.Name)
 			break
 		}
 	}
@@ -114,8 +114,8 @@ func feedItem(fi *gofeed.Item, base *url.URL) (Item, bool) {
 	return it, true
 }
 
-// absoluteURL resolves ref against base and accepts only http and https.
-func absoluteURL(base *url.URL, ref string) (string, bool) {
+// resolveLink resolves ref against base and accepts only http and https.
+func resolveLink(base *url.URL, ref string) (string, bool) {
 	ref = strings.TrimSpace(ref)
 	if ref == "" || strings.HasPrefix(ref, "#") {
 		return "", false
@@ -165,12 +165,12 @@ func sniffNonFeed(body []byte) string {
 // describeStart quotes the start of an unrecognised body for an error.
 func describeStart(body []byte) string {
 	head := strings.ToValidUTF8(string(body[:min(len(body), 60)]), "?")
-	return fmt.Sprintf("a document starting %q", collapseSpace(head))
+	return fmt.Sprintf("a document starting %q", squashSpace(head))
 }
 
 // htmlLine is the text of an HTML or plain fragment on one line.
 func htmlLine(s string) string {
-	return collapseSpace(strings.Join(htmlParagraphs(s), " "))
+	return squashSpace(strings.Join(htmlParagraphs(s), " "))
 }
 
 // htmlParagraphs turns a feed's HTML or plain text into paragraphs. Plain
@@ -211,7 +211,7 @@ func htmlParagraphs(s string) []string {
 		case html.StartTagToken, html.EndTagToken, html.SelfClosingTagToken:
 			name, _ := z.TagName()
 			a := atom.Lookup(name)
-			if skipped(a) {
+			if isSkippedElem(a) {
 				if tt == html.StartTagToken {
 					skip++
 				} else if tt == html.EndTagToken && skip > 0 {
@@ -222,7 +222,7 @@ func htmlParagraphs(s string) []string {
 			switch {
 			case a == atom.Br:
 				b.lineBreak()
-			case block(a):
+			case isBlockElem(a):
 				b.paragraph()
 			case a == atom.Td || a == atom.Th:
 				b.space = b.cur.Len() > 0

@@ -19,7 +19,7 @@ var ErrNoSelectors = errors.New("crawler: no item selector configured")
 
 // anchor finds a link when a site configures no link selector.
 var anchor = func(n *html.Node) bool {
-	return n.Type == html.ElementNode && n.DataAtom == atom.A && attr(n, "href") != ""
+	return n.Type == html.ElementNode && n.DataAtom == atom.A && htmlAttr(n, "href") != ""
 }
 
 // ParseListing reads the article entries of a listing page with the site's
@@ -63,12 +63,12 @@ func parseListing(body []byte, pageURL string, sel *config.Selectors, loc *time.
 		} else if anchor(n) {
 			a = n
 		} else {
-			a = firstMatch(n, anchor)
+			a = firstNodeMatching(n, anchor)
 		}
 		if a == nil {
 			continue
 		}
-		link, ok := absoluteURL(base, attr(a, "href"))
+		link, ok := resolveLink(base, htmlAttr(a, "href"))
 		if !ok {
 			continue
 		}
@@ -78,11 +78,11 @@ func parseListing(body []byte, pageURL string, sel *config.Selectors, loc *time.
 		seen[link] = struct{}{}
 		it := Item{URL: link, GUID: link, Title: nodeLine(a)}
 		if it.Title == "" {
-			it.Title = collapseSpace(attr(a, "title"))
+			it.Title = squashSpace(htmlAttr(a, "title"))
 		}
 		if cs.itemTime != nil {
 			if tn := cs.itemTime.MatchFirst(n); tn != nil {
-				v := attr(tn, "datetime")
+				v := htmlAttr(tn, "datetime")
 				if v == "" {
 					v = nodeLine(tn)
 				}
@@ -109,26 +109,26 @@ func listingDay(u *url.URL, loc *time.Location, now time.Time) time.Time {
 // baseHref applies a page's <base href>, which relative links resolve
 // against instead of the page URL.
 func baseHref(doc *html.Node, pageURL *url.URL) *url.URL {
-	b := firstMatch(doc, func(n *html.Node) bool {
-		return n.Type == html.ElementNode && n.DataAtom == atom.Base && attr(n, "href") != ""
+	b := firstNodeMatching(doc, func(n *html.Node) bool {
+		return n.Type == html.ElementNode && n.DataAtom == atom.Base && htmlAttr(n, "href") != ""
 	})
 	if b == nil {
 		return pageURL
 	}
-	u, err := url.Parse(attr(b, "href"))
+	u, err := url.Parse(htmlAttr(b, "href"))
 	if err != nil {
 		return pageURL
 	}
 	return pageURL.ResolveReference(u)
 }
 
-// firstMatch is the first node under n, n excluded, that match accepts.
-func firstMatch(n *html.Node, match func(*html.Node) bool) *html.Node {
+// firstNodeMatching is the first node under n, n excluded, that match accepts.
+func firstNodeMatching(n *html.Node, match func(*html.Node) bool) *html.Node {
 	for c := n.FirstChild; c != nil; c = c.NextSibling {
 		if match(c) {
 			return c
 		}
-		if f := firstMatch(c, match); f != nil {
+		if f := firstNodeMatching(c, match); f != nil {
 			return f
 		}
 	}

@@ -38,7 +38,7 @@ func ParseTelegram(body []byte, pageURL string, loc *time.Location) (*TelegramPa
 	page := &TelegramPage{Channel: channelOf(pageURL)}
 	seen := make(map[int]bool)
 	for _, m := range tgMessage.MatchAll(doc) {
-		channel, num, ok := splitDataPost(attr(m, "data-post"))
+		channel, num, ok := splitDataPost(htmlAttr(m, "data-post"))
 		if !ok {
 			continue
 		}
@@ -48,7 +48,7 @@ func ParseTelegram(body []byte, pageURL string, loc *time.Location) (*TelegramPa
 		if page.Before == 0 || num < page.Before {
 			page.Before = num
 		}
-		if seen[num] || hasClass(m, "service_message") {
+		if seen[num] || hasHTMLClass(m, "service_message") {
 			continue
 		}
 		text := postText(m)
@@ -58,7 +58,7 @@ func ParseTelegram(body []byte, pageURL string, loc *time.Location) (*TelegramPa
 		seen[num] = true
 		p := Post{Number: num, URL: "https://t.me/" + channel + "/" + strconv.Itoa(num), Text: text}
 		if t := tgTime.MatchFirst(m); t != nil {
-			p.Published, _ = parseTime(attr(t, "datetime"), loc, time.Now())
+			p.Published, _ = parseTime(htmlAttr(t, "datetime"), loc, time.Now())
 		}
 		if v := tgViews.MatchFirst(m); v != nil {
 			p.Views = parseViews(nodeLine(v))
@@ -74,7 +74,7 @@ func ParseTelegram(body []byte, pageURL string, loc *time.Location) (*TelegramPa
 func postText(m *html.Node) string {
 	reply := tgReply.MatchAll(m)
 	for _, n := range tgText.MatchAll(m) {
-		if inAny(n, reply) {
+		if insideAny(n, reply) {
 			continue
 		}
 		return strings.Join(appendParagraphs(nil, n), "\n")
@@ -82,8 +82,8 @@ func postText(m *html.Node) string {
 	return ""
 }
 
-// inAny reports whether n lies inside one of the roots.
-func inAny(n *html.Node, roots []*html.Node) bool {
+// insideAny reports whether n lies inside one of the roots.
+func insideAny(n *html.Node, roots []*html.Node) bool {
 	for p := n.Parent; p != nil; p = p.Parent {
 		if slices.Contains(roots, p) {
 			return true
@@ -138,7 +138,7 @@ func parseViews(s string) int {
 	return int(math.Round(f * mult))
 }
 
-// hasClass reports whether n's class list holds c.
-func hasClass(n *html.Node, c string) bool {
-	return slices.Contains(strings.Fields(attr(n, "class")), c)
+// hasHTMLClass reports whether n's class list holds c.
+func hasHTMLClass(n *html.Node, c string) bool {
+	return slices.Contains(strings.Fields(htmlAttr(n, "class")), c)
 }

@@ -163,14 +163,14 @@ func findTime(s string, loc *time.Location, ref time.Time, relative bool) (time.
 	}
 	if m := numericDateRe.FindStringSubmatchIndex(s); m != nil {
 		if m[2] >= 0 {
-			consider(m[0], m[1], atoi(s[m[6]:m[7]]), time.Month(atoi(s[m[4]:m[5]])), atoi(s[m[2]:m[3]]))
+			consider(m[0], m[1], digitsValue(s[m[6]:m[7]]), time.Month(digitsValue(s[m[4]:m[5]])), digitsValue(s[m[2]:m[3]]))
 		} else {
-			consider(m[0], m[1], atoi(s[m[8]:m[9]]), time.Month(atoi(s[m[10]:m[11]])), atoi(s[m[12]:m[13]]))
+			consider(m[0], m[1], digitsValue(s[m[8]:m[9]]), time.Month(digitsValue(s[m[10]:m[11]])), digitsValue(s[m[12]:m[13]]))
 		}
 	}
 	if m := kyrgyzDateRe.FindStringSubmatchIndex(s); m != nil {
 		if month, ok := monthOf(s[m[6]:m[7]]); ok {
-			consider(m[0], m[1], atoi(s[m[2]:m[3]]), month, atoi(s[m[4]:m[5]]))
+			consider(m[0], m[1], digitsValue(s[m[2]:m[3]]), month, digitsValue(s[m[4]:m[5]]))
 		}
 	}
 	for _, m := range wordDateRe.FindAllStringSubmatchIndex(s, -1) {
@@ -183,11 +183,11 @@ func findTime(s string, loc *time.Location, ref time.Time, relative bool) (time.
 		}
 		year := 0
 		if m[6] >= 0 {
-			year = atoi(s[m[6]:m[7]])
+			year = digitsValue(s[m[6]:m[7]])
 		} else {
-			year = guessYear(month, atoi(s[m[2]:m[3]]), loc, ref)
+			year = guessYear(month, digitsValue(s[m[2]:m[3]]), loc, ref)
 		}
-		consider(m[0], m[1], year, month, atoi(s[m[2]:m[3]]))
+		consider(m[0], m[1], year, month, digitsValue(s[m[2]:m[3]]))
 		break
 	}
 	if m := relativeIndex(s, relative); m != nil && (best < 0 || m[0] < best) {
@@ -241,13 +241,13 @@ func guessYear(month time.Month, day int, loc *time.Location, ref time.Time) int
 func clockOn(y int, mon time.Month, d int, s string, m []int, loc *time.Location) time.Time {
 	sec := 0
 	if m[6] >= 0 {
-		sec = atoi(s[m[6]:m[7]])
+		sec = digitsValue(s[m[6]:m[7]])
 	}
-	return time.Date(y, mon, d, atoi(s[m[2]:m[3]]), atoi(s[m[4]:m[5]]), sec, 0, loc)
+	return time.Date(y, mon, d, digitsValue(s[m[2]:m[3]]), digitsValue(s[m[4]:m[5]]), sec, 0, loc)
 }
 
-// atoi reads digits a regular expression has already checked.
-func atoi(s string) int {
+// digitsValue reads digits a regular expression has already checked.
+func digitsValue(s string) int {
 	n, _ := strconv.Atoi(s)
 	return n
 }
