@@ -183,13 +183,13 @@ func (c *Crawler) Run(ctx context.Context) error {
 			}
 			at := due[s.ID]
 			if !at.After(now) {
-				select {
-				case jobs <- s:
+				// A worker not in flight is waiting on jobs, so the send
+				// cannot block; with every worker busy the source waits
+				// for the next result.
+				if len(inFlight) < c.cfg.Crawler.Workers {
+					jobs <- s
 					inFlight[s.ID] = true
-					continue
-				default:
 				}
-				// Every worker is busy: look again when one finishes.
 				continue
 			}
 			if soonest.IsZero() || at.Before(soonest) {

@@ -161,8 +161,9 @@ func (c *Crawler) readItems(ctx context.Context, src *config.Source, items []Ite
 		return nil, err
 	}
 	res.New = len(fresh)
-	if limit := c.cfg.Crawler.MaxArticlesPerPoll; len(fresh) > limit {
-		// Feeds and listings put the newest first; the rest come next poll.
+	if limit := c.cfg.Crawler.MaxArticlesPerPoll; len(fresh) > limit && (src.Kind == config.KindHTML || src.WantsFullText()) {
+		// Each entry costs a page fetch: feeds and listings put the newest
+		// first, and the rest come next poll.
 		fresh = fresh[:limit]
 	}
 	failures, err := c.store.FetchFailures(ctx, urlsOf(fresh))

@@ -1,0 +1,128 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"kuzot/crawler/crawltest"
+)
+
+// capture runs the command line and returns its exit code and standard
+// output.
+func capture(t *testing.T, args ...string) (int, string) {
+	t.Helper()
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := os.Stdout
+	os.Stdout = w
+	done := make(chan string)
+	go func() {
+		var b bytes.Buffer
+		io.Copy(&b, r)
+		done <- b.String()
+	}()
+	code := run(args)
+	w.Close()
+	os.Stdout = old
+	return code, <-done
+}
+
+// writeConfig writes a configuration polling a local site.
+func writeConfig(t *testing.T, base string) string {
+	t.Helper()
+	dir := t.TempDir()
+	cfg := `data_dir: ` + filepath.Join(dir, "data") + `
+crawler:
+  host_interval: 0s
+sources:
+  - id: local-rss
+    kind: rss
+    url: ` + base + `/rss.xml
+  - id: local-listing
+    kind: html
+    url: ` + base + `/?lable=8&order=time
+    selectors:
+      item: div.Tag--article
+      link: a.ArticleItem--name
+      title: h1.Article--title
+      time: time.Article--createAt
+      time_attr: datetime
+      body: div.Article--text div.BbCode p
+`
+	path := filepath.Join(dir, "config.yaml")
+	if err := os.WriteFile(path, []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestCrawlOnceThenSources(t *testing.T) {
+	end := time.Now().Add(-time.Hour)
+	srv := httptest.NewServer(crawltest.New(crawltest.Generate(1, 5, end, time.Minute, 1)...))
+	defer srv.Close()
+	cfg := writeConfig(t, srv.URL)
+
+	code, out := capture(t, "crawl", "--once", "--config", cfg, "--json", "--log-level", "error")
+	if code != 0 {
+		t.Fatalf("crawl exited %d: %s", code, out)
+	}
+	var polls []pollRow
+	if err := json.Unmarshal([]byte(out), &polls); err != nil {
+		t.Fatalf("crawl --json: %v\n%s", err, out)
+	}
+	if len(polls) != 2 || polls[0].Stored != 5 || polls[1].Items != 5 || polls[1].Stored+polls[1].Duplicates != 5 {
+		t.Errorf("polls: %+v", polls)
+	}
+
+	code, out = capture(t, "sources", "--config", cfg, "--json")
+	if code != 0 {
+		t.Fatalf("sources exited %d", code)
+	}
+	var health []healthRow
+	if err := json.Unmarshal([]byte(out), &health); err != nil {
+		t.Fatal(err)
+	}
+	if health[0].Status != "ok" || health[0].Articles24h != 5 || health[0].LastFetch == "" {
+		t.Errorf("health: %+v", health[0])
+	}
+
+	code, out = capture(t, "sources", "check", "--config", cfg)
+	if code != 0 || !strings.Contains(out, "2 of 2 sources work") {
+		t.Errorf("sources check exited %d:\n%s", code, out)
+	}
+}
+
+func TestCommandErrors(t *testing.T) {
+	srv := httptest.NewServer(crawltest.New())
+	defer srv.Close()
+	cfg := writeConfig(t, srv.URL)
+	bad := filepath.Join(t.TempDir(), "bad.yaml")
+	os.WriteFile(bad, []byte("sources:\n  - id: x\n    kind: rss\n    url: https://example.org/\n    intervall: 5m\n"), 0o644)
+	tests := []struct {
+		args []string
+		code int
+	}{
+		{[]string{"crawl", "--config", cfg}, 1},           // --once is required
+		{[]string{"crawl", "--once", "--config", bad}, 1}, // unknown key
+		{[]string{"crawl", "--once", "--backfill", "a week", "--config", cfg}, 1},
+		{[]string{"nonsense"}, 2},
+		{[]string{"sources", "--config", cfg, "--bogus"}, 2},
+		{[]string{"sources", "frobnicate", "--config", cfg}, 1},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			if code, _ := capture(t, tt.args...); code != tt.code {
+				t.Errorf("exit %d, want %d", code, tt.code)
+			}
+		})
+	}
+}
