@@ -1,7 +1,7 @@
 package crawler
 
 import (
-	"bytes"
+	"compress/gzip"
 	"context"
 	"errors"
 	"fmt"
@@ -10,44 +10,89 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"kuzot/config"
 )
 
-// Errors a fetch can end with, besides a *StatusError and network errors.
+// Errors a fetch can end with, besides *StatusError and network errors.
 var (
-	ErrNotModified       = errors.New("crawler: not modified")
-	ErrTooLarge          = errors.New("crawler: response too large")
-	ErrDisallowed        = errors.New("crawler: disallowed by robots.txt")
-	ErrTooManyRedirects  = errors.New("crawler: too many redirects")
-	ErrEmptyBody         = errors.New("crawler: empty response body")
-	ErrUnsupportedScheme = errors.New("crawler: only http and https are fetched")
+	// ErrNotModified means the server answered a conditional GET with 304:
+	// nothing new since the ETag or Last-Modified the caller sent.
+	ErrNotModified = errors.New("crawler: not modified")
+	// ErrTooLarge means the body, after decompression, is larger than
+	// crawler.max_body_size.
+	ErrTooLarge = errors.New("crawler: body too large")
+	// ErrDisallowed means robots.txt forbids the URL to Kuzot, or could not
+	// be read because the site failed, which RFC 9309 counts as a disallow.
+	ErrDisallowed = errors.New("crawler: disallowed by robots.txt")
+	// ErrTooManyRedirects means the redirects went on for more than
+	// crawler.max_redirects hops or came back to a URL already visited.
+	ErrTooManyRedirects = errors.New("crawler: too many redirects")
+	// ErrEmptyBody means a successful answer carried no body at all.
+	ErrEmptyBody = errors.New("crawler: empty body")
+	// ErrUnsupportedScheme means a URL, or a redirect, leads somewhere other than
+	// http or https.
+	ErrUnsupportedScheme = errors.New("crawler: only http and https URLs are fetched")
 )
 
-// StatusError is an HTTP answer other than 200 or 304.
+// drainLimit is how much of an unwanted body (an error page, a redirect) is
+// read so the connection can be reused; past it the connection is dropped.
+const drainLimit = 64 << 10
+
+// maxRetryAfterHeader bounds a Retry-After value so that an absurd number
+// cannot overflow a time.Duration.
+const maxRetryAfterHeader = 365 * 24 * time.Hour
+
+// fetchAccept lists what the crawler reads: pages and feeds.
+const fetchAccept = "text/html,application/xhtml+xml,application/rss+xml,application/atom+xml,application/xml;q=0.9,text/xml;q=0.9,*/*;q=0.5"
+
+// Request is one page to fetch. ETag and LastModified, when set, make it a
+// conditional GET.
+type Request struct {
+	URL, ETag, LastModified string
+}
+
+// Response is a fetched page.
+type Response struct {
+	// URL is the final URL after redirects.
+	URL    string
+	Status int
+	Header http.Header
+	// Body holds the raw bytes, decompressed, at most MaxBodySize of them.
+	Body                            []byte
+	ContentType, ETag, LastModified string
+}
+
+// StatusError is an answer with a status the crawler cannot use.
 type StatusError struct {
-	URL        string
-	Code       int
+	URL  string
+	Code int
+	// RetryAfter is what the server asked for with Retry-After, zero when
+	// it did not.
 	RetryAfter time.Duration
 }
 
 func (e *StatusError) Error() string {
-	msg := fmt.Sprintf("crawler: fetch %s: http %d %s", e.URL, e.Code, http.StatusText(e.Code))
+	s := fmt.Sprintf("crawler: fetch %s: http %d %s", e.URL, e.Code, http.StatusText(e.Code))
 	if e.RetryAfter > 0 {
-		msg += fmt.Sprintf(" (retry after %s)", e.RetryAfter)
+		s += fmt.Sprintf(" (retry after %s)", e.RetryAfter)
 	}
-	return msg
+	return s
 }
 
-// Temporary reports whether the same request may work later.
+// Temporary reports whether the same request may succeed later: the server
+// was overloaded, rate-limiting or failing, not refusing the page.
 func (e *StatusError) Temporary() bool {
 	return e.Code == http.StatusTooManyRequests || e.Code == http.StatusRequestTimeout || e.Code >= 500
 }
 
-// RetryAfter is the pause a server asked for through err, or zero.
+// RetryAfter is the wait the server asked for in the StatusError inside
+// err, or zero.
 func RetryAfter(err error) time.Duration {
 	var se *StatusError
 	if errors.As(err, &se) {
@@ -56,212 +101,323 @@ func RetryAfter(err error) time.Duration {
 	return 0
 }
 
-// IsTemporary reports whether err may go away by itself: 429, 5xx,
-// timeouts and connection failures. Robots refusals, 4xx and bad content do
-// not.
+// IsTemporary reports whether err may go away by itself: 408, 429 and 5xx
+// answers, timeouts, refused or reset connections, a robots.txt that could
+// not be read, and a cancelled context (the page was never judged).
 func IsTemporary(err error) bool {
+	if err == nil {
+		return false
+	}
 	var se *StatusError
 	if errors.As(err, &se) {
 		return se.Temporary()
 	}
-	if errors.Is(err, ErrTooLarge) || errors.Is(err, ErrDisallowed) || errors.Is(err, ErrTooManyRedirects) ||
-		errors.Is(err, ErrUnsupportedScheme) || errors.Is(err, context.Canceled) {
-		return false
+	var dns *net.DNSError
+	switch {
+	case errors.Is(err, errRobotsUnavailable),
+		errors.Is(err, context.DeadlineExceeded),
+		errors.Is(err, context.Canceled):
+		return true
+	case errors.As(err, &dns):
+		return !dns.IsNotFound
 	}
 	var ne net.Error
-	if errors.As(err, &ne) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, ErrEmptyBody) {
+	if errors.As(err, &ne) && ne.Timeout() {
 		return true
 	}
-	var oe *net.OpError
-	return errors.As(err, &oe)
+	var op *net.OpError
+	return errors.As(err, &op) ||
+		errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, io.EOF) ||
+		errors.Is(err, syscall.ECONNREFUSED) ||
+		errors.Is(err, syscall.ECONNRESET) ||
+		errors.Is(err, syscall.EPIPE)
 }
 
-// Request is one GET, conditional when ETag or LastModified is set.
-type Request struct {
-	URL          string
-	ETag         string
-	LastModified string
-}
-
-// Response is a successful (200) answer.
-type Response struct {
-	// URL is the final URL after redirects.
-	URL    string
-	Status int
-	Header http.Header
-	// Body is decompressed and at most crawler.max_body_size long.
-	Body         []byte
-	ContentType  string
-	ETag         string
-	LastModified string
-}
-
-// Fetcher makes polite HTTP requests: it names Kuzot, honours robots.txt,
-// spaces requests to one host, sends conditional requests, caps bodies and
-// bounds every phase with a timeout.
+// Fetcher gets pages politely: robots.txt, a per-host rate limit,
+// conditional GET, bounded redirects, timeouts and a size cap. It is safe
+// for concurrent use and meant to be shared, so that connections, limits
+// and robots.txt files are shared too.
 type Fetcher struct {
-	client *http.Client
 	cfg    config.Crawler
+	log    *slog.Logger
+	client *http.Client
 	limits *hostLimits
 	robots *robotsCache
-	log    *slog.Logger
+	now    func() time.Time
 }
 
-// NewFetcher builds a Fetcher from the crawler settings (defaults applied).
+// NewFetcher builds a Fetcher from c, whose defaults config has applied.
 func NewFetcher(c config.Crawler, log *slog.Logger) *Fetcher {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
 	dialer := &net.Dialer{Timeout: c.ConnectTimeout.D(), KeepAlive: 30 * time.Second}
-	transport := &http.Transport{
+	tr := &http.Transport{
 		Proxy:                 http.ProxyFromEnvironment,
 		DialContext:           dialer.DialContext,
 		TLSHandshakeTimeout:   c.ConnectTimeout.D(),
 		ResponseHeaderTimeout: c.HeaderTimeout.D(),
 		ExpectContinueTimeout: time.Second,
-		MaxIdleConns:          256,
-		MaxIdleConnsPerHost:   4,
-		IdleConnTimeout:       90 * time.Second,
-		ForceAttemptHTTP2:     true,
+		// Many requests go to a few hosts, so idle connections are kept
+		// per host rather than dialled again for every article.
+		MaxIdleConns:           100,
+		MaxIdleConnsPerHost:    4,
+		IdleConnTimeout:        90 * time.Second,
+		MaxResponseHeaderBytes: 1 << 20,
+		ForceAttemptHTTP2:      true,
+		// Decompression is done here, so the size cap applies to the
+		// inflated bytes and a gzip bomb stops at the cap.
+		DisableCompression: true,
 	}
-	f := &Fetcher{cfg: c, log: log, limits: newHostLimits(c.HostInterval.D())}
-	f.client = &http.Client{
-		Transport: transport,
-		Timeout:   c.BodyTimeout.D(),
-		CheckRedirect: func(req *http.Request, via []*http.Request) error {
-			if req.URL.Scheme != "http" && req.URL.Scheme != "https" {
-				return fmt.Errorf("redirect to %s: %w", req.URL.Redacted(), ErrUnsupportedScheme)
-			}
-			if len(via) > c.MaxRedirects {
-				chain := make([]string, 0, len(via)+1)
-				for _, v := range via {
-					chain = append(chain, v.URL.String())
-				}
-				chain = append(chain, req.URL.String())
-				return fmt.Errorf("%w (more than %d): %s", ErrTooManyRedirects, c.MaxRedirects, strings.Join(chain, " → "))
-			}
-			for _, v := range via {
-				if v.URL.String() == req.URL.String() {
-					return fmt.Errorf("%w: redirect loop back to %s", ErrTooManyRedirects, req.URL)
-				}
-			}
-			// Each hop is a request to its host: it waits its turn too.
-			return f.limits.wait(req.Context(), req.URL.Host)
+	f := &Fetcher{
+		cfg: c,
+		log: log,
+		client: &http.Client{
+			Transport: tr,
+			// Redirects are followed by Fetch itself, hop by hop, so each
+			// hop passes robots.txt, the host limit and the scheme check.
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 		},
+		limits: newHostLimits(c.HostInterval.D()),
+		now:    time.Now,
 	}
-	f.robots = newRobotsCache(f, c.RobotsEnabled())
+	f.robots = newRobotsCache(f)
 	return f
 }
 
-// Fetch GETs r.URL politely. A 304 is ErrNotModified; any status but 200 is
-// a *StatusError.
+// Fetch gets r.URL. A 304 gives ErrNotModified, a 4xx or 5xx a
+// *StatusError, an empty 200 ErrEmptyBody, a body over the cap ErrTooLarge
+// and a URL robots.txt forbids ErrDisallowed. Every error names the URL.
 func (f *Fetcher) Fetch(ctx context.Context, r Request) (*Response, error) {
-	u, err := url.Parse(r.URL)
-	if err != nil {
-		return nil, fmt.Errorf("crawler: fetch %q: %w", r.URL, err)
-	}
-	if u.Scheme != "http" && u.Scheme != "https" {
-		return nil, fmt.Errorf("crawler: fetch %s: %w", r.URL, ErrUnsupportedScheme)
-	}
-	if err := f.robots.allowed(ctx, u); err != nil {
-		return nil, fmt.Errorf("crawler: fetch %s: %w", r.URL, err)
-	}
-	resp, err := f.get(ctx, u.String(), r.ETag, r.LastModified)
-	if err != nil {
-		return nil, fmt.Errorf("crawler: fetch %s: %w", r.URL, err)
-	}
-	return resp, nil
+	return f.fetch(ctx, r, f.cfg.RobotsEnabled())
 }
 
-// get is one request, without the robots.txt check (robots.txt itself is
-// fetched through it).
-func (f *Fetcher) get(ctx context.Context, rawURL, etag, lastModified string) (*Response, error) {
-	u, err := url.Parse(rawURL)
+// fetch is Fetch with robots.txt checks optional, so that robots.txt itself
+// is fetched through the same redirects, limits and caps.
+func (f *Fetcher) fetch(ctx context.Context, r Request, checkRobots bool) (*Response, error) {
+	u, err := parseHTTPURL(r.URL)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("crawler: fetch %s: %w", r.URL, err)
 	}
-	if err := f.limits.wait(ctx, u.Host); err != nil {
-		return nil, err
+	chain := []string{u.String()}
+	for {
+		resp, next, err := f.hop(ctx, u, r, checkRobots)
+		if err != nil {
+			if len(chain) > 1 {
+				return nil, fmt.Errorf("crawler: fetch %s: after redirects %s: %w", r.URL, strings.Join(chain, " -> "), err)
+			}
+			return nil, err
+		}
+		if next == nil {
+			return resp, nil
+		}
+		if slices.Contains(chain, next.String()) {
+			return nil, fmt.Errorf("crawler: fetch %s: redirect loop %s -> %s: %w", r.URL, strings.Join(chain, " -> "), next, ErrTooManyRedirects)
+		}
+		chain = append(chain, next.String())
+		if len(chain)-1 > f.cfg.MaxRedirects {
+			return nil, fmt.Errorf("crawler: fetch %s: more than %d redirects %s: %w", r.URL, f.cfg.MaxRedirects, strings.Join(chain, " -> "), ErrTooManyRedirects)
+		}
+		u = next
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
+}
+
+// hop makes one request. It returns either the response or, for a
+// redirect, the next URL.
+func (f *Fetcher) hop(ctx context.Context, u *url.URL, r Request, checkRobots bool) (*Response, *url.URL, error) {
+	if checkRobots {
+		if err := f.robots.allowed(ctx, u); err != nil {
+			return nil, nil, fmt.Errorf("crawler: fetch %s: %w", u, err)
+		}
+	}
+	if err := f.limits.wait(ctx, u); err != nil {
+		return nil, nil, fmt.Errorf("crawler: fetch %s: %w", u, err)
+	}
+
+	// The limiter wait is outside the body timeout: the timeout bounds
+	// the exchange with the server, not the crawler's own politeness.
+	rctx, cancel := ctx, context.CancelFunc(func() {})
+	if d := f.cfg.BodyTimeout.D(); d > 0 {
+		rctx, cancel = context.WithTimeout(ctx, d)
+	}
+	defer cancel()
+	timedOut := func(err error) error {
+		if ctx.Err() == nil && errors.Is(rctx.Err(), context.DeadlineExceeded) {
+			return fmt.Errorf("crawler: fetch %s: no complete answer within %s: %w", u, f.cfg.BodyTimeout.D(), context.DeadlineExceeded)
+		}
+		return fmt.Errorf("crawler: fetch %s: %w", u, err)
+	}
+
+	req, err := http.NewRequestWithContext(rctx, http.MethodGet, u.String(), nil)
 	if err != nil {
-		return nil, err
+		return nil, nil, fmt.Errorf("crawler: fetch %s: %w", u, err)
 	}
 	req.Header.Set("User-Agent", f.cfg.UserAgent)
-	req.Header.Set("Accept", "text/html,application/xhtml+xml,application/rss+xml,application/atom+xml,application/xml;q=0.9,*/*;q=0.8")
-	req.Header.Set("Accept-Language", "ru,ky;q=0.9,en;q=0.5")
-	if etag != "" {
-		req.Header.Set("If-None-Match", etag)
+	req.Header.Set("Accept", fetchAccept)
+	req.Header.Set("Accept-Encoding", "gzip")
+	if r.ETag != "" {
+		req.Header.Set("If-None-Match", r.ETag)
 	}
-	if lastModified != "" {
-		req.Header.Set("If-Modified-Since", lastModified)
+	if r.LastModified != "" {
+		req.Header.Set("If-Modified-Since", r.LastModified)
 	}
+
+	start := f.now()
 	resp, err := f.client.Do(req)
 	if err != nil {
 		var ue *url.Error
 		if errors.As(err, &ue) {
+			// url.Error repeats the method and URL, which the message
+			// already names.
 			err = ue.Err
 		}
-		if isTimeout(err) {
-			return nil, fmt.Errorf("timeout (no complete answer within the configured timeouts): %w", err)
-		}
-		return nil, err
+		return nil, nil, timedOut(err)
 	}
 	defer resp.Body.Close()
-	final := resp.Request.URL.String()
-	switch {
-	case resp.StatusCode == http.StatusNotModified:
-		return nil, ErrNotModified
-	case resp.StatusCode != http.StatusOK:
-		io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-		return nil, &StatusError{URL: final, Code: resp.StatusCode, RetryAfter: parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())}
-	}
-	limit := int64(f.cfg.MaxBodySize)
-	if resp.ContentLength > limit {
-		return nil, fmt.Errorf("%w: Content-Length %d is above crawler.max_body_size %d", ErrTooLarge, resp.ContentLength, limit)
-	}
-	// The transport decompresses gzip itself, so the cap applies to the
-	// decompressed bytes and a gzip bomb stops at the limit.
-	body, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
-	if err != nil {
-		if isTimeout(err) {
-			return nil, fmt.Errorf("timeout reading the body (crawler.body_timeout): %w", err)
+
+	switch code := resp.StatusCode; {
+	case code == http.StatusNotModified:
+		drain(resp.Body)
+		return nil, nil, fmt.Errorf("crawler: fetch %s: %w", u, ErrNotModified)
+	case isRedirect(code) && resp.Header.Get("Location") != "":
+		drain(resp.Body)
+		next, err := u.Parse(resp.Header.Get("Location"))
+		if err != nil {
+			return nil, nil, fmt.Errorf("crawler: fetch %s: bad redirect Location %q: %w", u, resp.Header.Get("Location"), err)
 		}
-		return nil, fmt.Errorf("read body: %w", err)
+		next.Fragment, next.RawFragment = "", ""
+		if next.Scheme != "http" && next.Scheme != "https" {
+			return nil, nil, fmt.Errorf("crawler: fetch %s: redirect to %s refused: %w", u, next, ErrUnsupportedScheme)
+		}
+		if next.Host == "" {
+			return nil, nil, fmt.Errorf("crawler: fetch %s: redirect to %s without a host: %w", u, next, ErrUnsupportedScheme)
+		}
+		return nil, next, nil
+	case code < 200 || code > 299:
+		drain(resp.Body)
+		se := &StatusError{URL: u.String(), Code: code}
+		if code == http.StatusTooManyRequests || code >= 500 {
+			se.RetryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), f.now())
+		}
+		return nil, nil, se
 	}
-	if int64(len(body)) > limit {
-		return nil, fmt.Errorf("%w: the body is larger than crawler.max_body_size %d", ErrTooLarge, limit)
+
+	body, err := f.readBody(resp)
+	if err != nil {
+		if errors.Is(err, ErrTooLarge) || errors.Is(err, errBadEncoding) {
+			return nil, nil, fmt.Errorf("crawler: fetch %s: %w", u, err)
+		}
+		return nil, nil, timedOut(err)
 	}
-	if len(bytes.TrimSpace(body)) == 0 {
-		return nil, ErrEmptyBody
+	if len(body) == 0 {
+		return nil, nil, fmt.Errorf("crawler: fetch %s: http %d: %w", u, resp.StatusCode, ErrEmptyBody)
 	}
+	f.log.Debug("fetched", "url", u.String(), "status", resp.StatusCode, "bytes", len(body), "took", f.now().Sub(start))
 	return &Response{
-		URL:          final,
+		URL:          u.String(),
 		Status:       resp.StatusCode,
 		Header:       resp.Header,
 		Body:         body,
 		ContentType:  resp.Header.Get("Content-Type"),
 		ETag:         resp.Header.Get("ETag"),
 		LastModified: resp.Header.Get("Last-Modified"),
-	}, nil
+	}, nil, nil
 }
 
-func isTimeout(err error) bool {
-	var ne net.Error
-	return errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout()
+// errBadEncoding means the body is compressed in a way the crawler did not
+// ask for, or the compressed stream is broken.
+var errBadEncoding = errors.New("crawler: unreadable content encoding")
+
+// readBody reads the decompressed body, at most MaxBodySize bytes of it.
+func (f *Fetcher) readBody(resp *http.Response) ([]byte, error) {
+	limit := int64(f.cfg.MaxBodySize)
+	// A declared length over the cap is refused unread. For a gzip body
+	// the length is the compressed one, and the inflated text is larger
+	// still.
+	if limit > 0 && resp.ContentLength > limit {
+		return nil, fmt.Errorf("%w: Content-Length %d is over the %d byte cap", ErrTooLarge, resp.ContentLength, limit)
+	}
+	var rd io.Reader = resp.Body
+	switch enc := strings.ToLower(strings.TrimSpace(resp.Header.Get("Content-Encoding"))); enc {
+	case "", "identity":
+	case "gzip", "x-gzip":
+		zr, err := gzip.NewReader(resp.Body)
+		if err != nil {
+			return nil, fmt.Errorf("%w: gzip: %w", errBadEncoding, err)
+		}
+		defer zr.Close()
+		rd = zr
+	default:
+		return nil, fmt.Errorf("%w: %q", errBadEncoding, enc)
+	}
+	if limit <= 0 {
+		return io.ReadAll(rd)
+	}
+	// MaxBytesReader reads one byte past the cap to tell a body of exactly
+	// the cap from a longer one, and never more, so a bomb stops here.
+	body, err := io.ReadAll(http.MaxBytesReader(nil, io.NopCloser(rd), limit))
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		return nil, fmt.Errorf("%w: more than %d bytes", ErrTooLarge, limit)
+	}
+	if err != nil {
+		if errors.Is(err, gzip.ErrChecksum) || errors.Is(err, gzip.ErrHeader) {
+			return nil, fmt.Errorf("%w: gzip: %w", errBadEncoding, err)
+		}
+		return nil, err
+	}
+	return body, nil
 }
 
-// parseRetryAfter reads a Retry-After header: seconds or an HTTP date.
+// drain reads what is left of a body the crawler does not want, up to a
+// point, so that the connection goes back to the idle pool.
+func drain(body io.Reader) {
+	_, _ = io.Copy(io.Discard, io.LimitReader(body, drainLimit))
+}
+
+func isRedirect(code int) bool {
+	switch code {
+	case http.StatusMovedPermanently, http.StatusFound, http.StatusSeeOther,
+		http.StatusTemporaryRedirect, http.StatusPermanentRedirect:
+		return true
+	}
+	return false
+}
+
+// parseHTTPURL parses an absolute http or https URL.
+func parseHTTPURL(raw string) (*url.URL, error) {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil {
+		return nil, err
+	}
+	u.Scheme = strings.ToLower(u.Scheme)
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return nil, fmt.Errorf("scheme %q: %w", u.Scheme, ErrUnsupportedScheme)
+	}
+	if u.Host == "" {
+		return nil, fmt.Errorf("no host: %w", ErrUnsupportedScheme)
+	}
+	u.Fragment, u.RawFragment = "", ""
+	return u, nil
+}
+
+// parseRetryAfter reads a Retry-After value, seconds or an HTTP date, as a
+// wait from now. Anything else, or a time already past, is zero.
 func parseRetryAfter(v string, now time.Time) time.Duration {
 	v = strings.TrimSpace(v)
 	if v == "" {
 		return 0
 	}
-	if s, err := strconv.Atoi(v); err == nil {
-		if s < 0 {
+	if n, err := strconv.ParseInt(v, 10, 64); err == nil {
+		if n <= 0 {
 			return 0
 		}
-		return time.Duration(s) * time.Second
+		return min(time.Duration(min(n, int64(maxRetryAfterHeader/time.Second)))*time.Second, maxRetryAfterHeader)
 	}
-	if t, err := http.ParseTime(v); err == nil && t.After(now) {
-		return t.Sub(now)
+	t, err := http.ParseTime(v)
+	if err != nil {
+		return 0
 	}
-	return 0
+	return min(max(t.Sub(now), 0), maxRetryAfterHeader)
 }
