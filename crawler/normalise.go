@@ -5,183 +5,389 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"io"
+	"mime"
 	"net/url"
-	"sort"
+	"slices"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/net/html/charset"
+	"golang.org/x/net/idna"
 )
 
-// ToUTF8 converts an HTML body to UTF-8, reading the charset from a BOM, the
-// Content-Type header or the page's meta tags, in that order of trust
-// (windows-1251 and koi8-r are common on older Kyrgyz and Russian sites).
+// fallbackCharset is assumed for a page that is not UTF-8 and declares
+// nothing: on Kyrgyz and Russian sites that is almost always windows-1251,
+// where the HTML standard's windows-1252 would give Latin gibberish.
+const fallbackCharset = "windows-1251"
+
+// sniffLen is how much of a page the HTML standard scans for a meta charset.
+const sniffLen = 1024
+
+var (
+	bomUTF8    = []byte{0xEF, 0xBB, 0xBF}
+	bomUTF16LE = []byte{0xFF, 0xFE}
+	bomUTF16BE = []byte{0xFE, 0xFF}
+)
+
+// ToUTF8 converts a page to UTF-8. A byte order mark decides first. Then a
+// body that is valid UTF-8 (allowing for a stray broken byte) is taken as
+// UTF-8 whatever the header says, because a wrong charset in the header is
+// the commonest fault and real windows-1251 or koi8-r text is never valid
+// UTF-8. Otherwise the charset comes from the Content-Type header, then from
+// the page's meta tag or XML declaration, and failing those is windows-1251.
 func ToUTF8(body []byte, contentType string) ([]byte, error) {
-	enc, name, _ := charset.DetermineEncoding(body, contentType)
-	if name == "utf-8" {
-		if bytes.HasPrefix(body, []byte("\xef\xbb\xbf")) {
-			return body[3:], nil
-		}
-		if !bytesValidUTF8(body) {
-			// A page that claims UTF-8 but is not: a wrong header on a
-			// windows-1251 page is the usual cause.
-			if _, n2, _ := charset.DetermineEncoding(body, ""); n2 != "utf-8" {
-				return ToUTF8(body, "")
-			}
-			return bytes.ToValidUTF8(body, []byte("\uFFFD")), nil
-		}
-		return body, nil
+	switch {
+	case bytes.HasPrefix(body, bomUTF8):
+		return bytes.ToValidUTF8(body[len(bomUTF8):], []byte("\uFFFD")), nil
+	case bytes.HasPrefix(body, bomUTF16LE):
+		return decodeAs("utf-16le", body[len(bomUTF16LE):])
+	case bytes.HasPrefix(body, bomUTF16BE):
+		return decodeAs("utf-16be", body[len(bomUTF16BE):])
 	}
-	out, err := io.ReadAll(enc.NewDecoder().Reader(bytes.NewReader(body)))
+	switch multi, bad := utf8Counts(body); {
+	case multi == 0 && bad == 0:
+		// Plain ASCII reads the same in every charset a news site uses.
+		return body, nil
+	case multi > 0 && bad*20 <= multi:
+		return bytes.ToValidUTF8(body, []byte("\uFFFD")), nil
+	}
+	name := headerCharset(contentType)
+	if name == "" || name == "utf-8" {
+		name = declaredCharset(body)
+	}
+	if name == "" || name == "utf-8" {
+		name = fallbackCharset
+	}
+	return decodeAs(name, body)
+}
+
+// decodeAs decodes body from the named charset.
+func decodeAs(name string, body []byte) ([]byte, error) {
+	enc, canonical := charset.Lookup(name)
+	if enc == nil {
+		return nil, fmt.Errorf("crawler: decode %s: unknown charset", name)
+	}
+	out, err := enc.NewDecoder().Bytes(body)
 	if err != nil {
-		return nil, fmt.Errorf("crawler: decode %s: %w", name, err)
+		return nil, fmt.Errorf("crawler: decode %s: %w", canonical, err)
 	}
 	return out, nil
 }
 
-func bytesValidUTF8(b []byte) bool { return bytes.Equal(bytes.ToValidUTF8(b, nil), b) }
-
-// Query parameters that only track where a reader came from.
-var trackingParams = map[string]bool{
-	"fbclid": true, "gclid": true, "yclid": true, "_openstat": true, "mc_cid": true, "mc_eid": true,
-	"igshid": true, "amp": true,
+// utf8Counts counts the valid multi-byte characters and the invalid bytes
+// of b.
+func utf8Counts(b []byte) (multi, bad int) {
+	for len(b) > 0 {
+		if b[0] < utf8.RuneSelf {
+			b = b[1:]
+			continue
+		}
+		r, n := utf8.DecodeRune(b)
+		if r == utf8.RuneError && n == 1 {
+			bad++
+		} else {
+			multi++
+		}
+		b = b[n:]
+	}
+	return multi, bad
 }
 
-// CanonicalURL gives one spelling of an article URL, so the same article
-// reached through a feed, a listing and a share link is stored once: lower-
-// case scheme and host, no default port, no fragment, no tracking
-// parameters (utm_*, fbclid, …), sorted query, no trailing slash, and the
-// AMP variant mapped to the page itself.
+// headerCharset is the charset a Content-Type names, by its canonical
+// name, or "".
+func headerCharset(contentType string) string {
+	_, params, err := mime.ParseMediaType(contentType)
+	if err != nil {
+		return ""
+	}
+	_, name := charset.Lookup(params["charset"])
+	return name
+}
+
+// declaredCharset is the charset a page declares in its first bytes, in
+// an XML declaration or a meta tag, by its canonical name, or "".
+func declaredCharset(body []byte) string {
+	head := body[:min(len(body), sniffLen)]
+	if decl, ok := bytes.CutPrefix(bytes.TrimLeft(head, " \t\r\n"), []byte("<?xml")); ok {
+		if end := bytes.Index(decl, []byte("?>")); end >= 0 {
+			decl = decl[:end]
+		}
+		if _, v, ok := bytes.Cut(decl, []byte("encoding")); ok {
+			v = bytes.TrimLeft(v, " \t\r\n=")
+			if len(v) > 0 && (v[0] == '"' || v[0] == '\'') {
+				if end := bytes.IndexByte(v[1:], v[0]); end >= 0 {
+					if _, name := charset.Lookup(string(v[1 : end+1])); name != "" {
+						return name
+					}
+				}
+			}
+		}
+	}
+	_, name, _ := charset.DetermineEncoding(head, "")
+	// With no declaration DetermineEncoding answers windows-1252, the
+	// HTML standard's default; only a page that says so means it.
+	if name == "windows-1252" && !bytes.Contains(bytes.ToLower(head), []byte("charset")) {
+		return ""
+	}
+	return name
+}
+
+// trackingParams are query parameters that only say where a reader came
+// from, plus amp, which asks for the AMP variant of the same page.
+var trackingParams = map[string]bool{
+	"fbclid": true, "gclid": true, "yclid": true, "_openstat": true,
+	"mc_cid": true, "mc_eid": true, "igshid": true, "amp": true,
+}
+
+// CanonicalURL gives one spelling of a page's URL, so that the same article
+// reached through a feed, a listing and a share link is stored once: the
+// scheme and host lower-case, no default port, user info or fragment, no
+// tracking parameters, the query sorted by key, percent-escapes in one
+// form, no trailing slash except for the root, and the AMP variant (amp.
+// host, /amp/ segment, /amp suffix, ?amp) mapped to the page itself. An IDN
+// host is kept in Unicode; its xn-- spelling is turned into Unicode too.
 func CanonicalURL(raw string) (string, error) {
 	u, err := url.Parse(strings.TrimSpace(raw))
 	if err != nil {
 		return "", fmt.Errorf("crawler: canonical url %q: %w", raw, err)
 	}
 	u.Scheme = strings.ToLower(u.Scheme)
-	if u.Scheme != "http" && u.Scheme != "https" || u.Host == "" {
-		return "", fmt.Errorf("crawler: canonical url %q: not an absolute http(s) URL", raw)
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return "", fmt.Errorf("crawler: canonical url %q: %w", raw, ErrUnsupportedScheme)
 	}
-	host := strings.ToLower(u.Hostname())
-	port := u.Port()
-	if (u.Scheme == "http" && port == "80") || (u.Scheme == "https" && port == "443") {
-		port = ""
+	host := canonicalHost(u)
+	if host == "" {
+		return "", fmt.Errorf("crawler: canonical url %q: no host", raw)
 	}
-	host = strings.TrimPrefix(host, "amp.")
-	if port != "" {
+
+	var segs []string
+	for _, s := range strings.Split(normaliseEscapes(u.EscapedPath()), "/") {
+		if !strings.EqualFold(s, "amp") {
+			segs = append(segs, s)
+		}
+	}
+	path := strings.TrimRight(strings.Join(segs, "/"), "/")
+	if !strings.HasPrefix(path, "/") {
+		path = "/" + path
+	}
+
+	out := u.Scheme + "://" + host + path
+	if q := canonicalQuery(u.RawQuery); q != "" {
+		out += "?" + q
+	}
+	return out, nil
+}
+
+// canonicalHost is u's host, lower-case, in Unicode, without the AMP
+// prefix, a trailing dot or the scheme's default port, escaped for a URL.
+func canonicalHost(u *url.URL) string {
+	host := u.Hostname()
+	if strings.Contains(host, "xn--") {
+		if uni, err := idna.ToUnicode(host); err == nil {
+			host = uni
+		}
+	}
+	host = strings.TrimSuffix(strings.ToLower(host), ".")
+	for strings.HasPrefix(host, "amp.") && strings.Contains(host[len("amp."):], ".") {
+		host = host[len("amp."):]
+	}
+	if host == "" {
+		return ""
+	}
+	if strings.Contains(host, ":") {
+		host = "[" + host + "]"
+	}
+	host = escapeHost(host)
+	switch port := u.Port(); {
+	case port == "", u.Scheme == "http" && port == "80", u.Scheme == "https" && port == "443":
+	default:
 		host += ":" + port
 	}
-	u.Host = host
-	u.User = nil
-	u.Fragment, u.RawFragment = "", ""
+	return host
+}
 
-	// AMP pages: /amp/ segments and a trailing /amp or .amp.
-	p := u.EscapedPath()
-	p = strings.ReplaceAll(p, "/amp/", "/")
-	p = strings.TrimSuffix(p, "/amp")
-	p = strings.TrimSuffix(p, ".amp")
-	for len(p) > 1 && strings.HasSuffix(p, "/") {
-		p = strings.TrimSuffix(p, "/")
-	}
-	if p == "" {
-		p = "/"
-	}
-	if err := setEscapedPath(u, p); err != nil {
-		return "", fmt.Errorf("crawler: canonical url %q: %w", raw, err)
-	}
-
-	q := u.Query()
-	for k := range q {
-		if strings.HasPrefix(strings.ToLower(k), "utm_") || trackingParams[strings.ToLower(k)] {
-			q.Del(k)
-		}
-	}
-	keys := make([]string, 0, len(q))
-	for k := range q {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
+// escapeHost percent-escapes the ASCII bytes a host may not hold and keeps
+// the rest, so an IDN host stays readable.
+func escapeHost(h string) string {
 	var b strings.Builder
-	for _, k := range keys {
-		vs := q[k]
-		sort.Strings(vs)
-		for _, v := range vs {
-			if b.Len() > 0 {
-				b.WriteByte('&')
+	for i := 0; i < len(h); i++ {
+		c := h[i]
+		if c >= utf8.RuneSelf || isUnreserved(c) || strings.IndexByte("!$&'()*+,;=:[]", c) >= 0 {
+			b.WriteByte(c)
+			continue
+		}
+		fmt.Fprintf(&b, "%%%02X", c)
+	}
+	return b.String()
+}
+
+// canonicalQuery drops tracking parameters and empty pieces and sorts the
+// rest by key. Values keep their order within a key, since some sites read
+// a repeated key as a list.
+func canonicalQuery(raw string) string {
+	type param struct{ key, piece string }
+	var params []param
+	for piece := range strings.SplitSeq(raw, "&") {
+		piece = normaliseEscapes(piece)
+		if piece == "" {
+			continue
+		}
+		key, _, _ := strings.Cut(piece, "=")
+		name, err := url.QueryUnescape(key)
+		if err != nil {
+			name = key
+		}
+		name = strings.ToLower(name)
+		if strings.HasPrefix(name, "utm_") || trackingParams[name] {
+			continue
+		}
+		params = append(params, param{key, piece})
+	}
+	slices.SortStableFunc(params, func(a, b param) int { return strings.Compare(a.key, b.key) })
+	pieces := make([]string, len(params))
+	for i, p := range params {
+		pieces[i] = p.piece
+	}
+	return strings.Join(pieces, "&")
+}
+
+// normaliseEscapes writes percent-escapes one way (RFC 3986 section 6.2.2):
+// upper-case hex, unreserved characters unescaped, and bytes a URL may not
+// hold raw (non-ASCII, spaces, quotes) escaped.
+func normaliseEscapes(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '%' && i+2 < len(s) && isHex(s[i+1]) && isHex(s[i+2]):
+			v := unhex(s[i+1])<<4 | unhex(s[i+2])
+			if isUnreserved(v) {
+				b.WriteByte(v)
+			} else {
+				fmt.Fprintf(&b, "%%%02X", v)
 			}
-			b.WriteString(url.QueryEscape(k))
-			if v != "" {
-				b.WriteByte('=')
-				b.WriteString(url.QueryEscape(v))
-			}
+			i += 2
+		case c == '%', c <= ' ', c >= 0x7F, strings.IndexByte("\"<>\\^`{|}", c) >= 0:
+			fmt.Fprintf(&b, "%%%02X", c)
+		default:
+			b.WriteByte(c)
 		}
 	}
-	u.RawQuery = b.String()
-	u.ForceQuery = false
-	return u.String(), nil
+	return b.String()
 }
 
-func setEscapedPath(u *url.URL, escaped string) error {
-	p, err := url.PathUnescape(escaped)
-	if err != nil {
-		return err
-	}
-	u.Path, u.RawPath = p, ""
-	if u.EscapedPath() != escaped {
-		u.RawPath = escaped
-	}
-	return nil
+func isUnreserved(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '.' || c == '_' || c == '~'
 }
 
-// CleanText normalises whitespace: runs of spaces, tabs, NBSP and
-// zero-width characters become one space, lines are trimmed, and paragraphs
-// are separated by exactly one blank line.
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+}
+
+func unhex(c byte) byte {
+	switch {
+	case c >= 'a':
+		return c - 'a' + 10
+	case c >= 'A':
+		return c - 'A' + 10
+	}
+	return c - '0'
+}
+
+// isInvisible reports the characters that take no room: zero-width spaces
+// and joiners, the word joiner, the BOM and the soft hyphen. They are
+// dropped, not turned into spaces, since they sit inside words.
+func isInvisible(r rune) bool {
+	switch r {
+	case '\u200B', '\u200C', '\u200D', '\u2060', '\uFEFF', '\u00AD':
+		return true
+	}
+	return false
+}
+
+// CleanText normalises the whitespace of extracted text: runs of spaces,
+// tabs, NBSP and other Unicode spaces become one space, invisible
+// characters and control characters go, a line break is kept as "\n" (a
+// Telegram post's lines), two or more as the paragraph break "\n\n", and
+// the ends are trimmed.
 func CleanText(s string) string {
 	var out strings.Builder
 	out.Grow(len(s))
-	blank := 0 // newlines pending
+	breaks := 0
 	space := false
-	for _, r := range s {
+	for i, r := range s {
 		switch {
-		case r == '\n' || r == '\u2029' || r == '\u2028':
-			blank++
-			space = false
+		case r == '\n', r == '\u2028':
+			breaks++
+		case r == '\u2029':
+			breaks += 2
 		case r == '\r':
-		case r == '\u200b' || r == '\u200c' || r == '\u200d' || r == '\u2060' || r == '\ufeff' || r == '\u00ad':
-			// Invisible: zero-width spaces and joiners, BOM, soft hyphen.
+			// A lone CR is an old Mac line break; CR LF counts once.
+			if i+1 >= len(s) || s[i+1] != '\n' {
+				breaks++
+			}
+		case isInvisible(r):
 		case unicode.IsSpace(r):
 			space = true
 		case unicode.IsControl(r):
 		default:
 			if out.Len() > 0 {
 				switch {
-				case blank >= 2:
+				case breaks >= 2:
 					out.WriteString("\n\n")
-				case blank == 1:
+				case breaks == 1:
 					out.WriteByte('\n')
 				case space:
 					out.WriteByte(' ')
 				}
 			}
-			blank, space = 0, false
+			breaks, space = 0, false
 			out.WriteRune(r)
 		}
 	}
 	return out.String()
 }
 
-// ContentHash identifies an article's text: the same title and body, folded
-// for case, ё/е and whitespace, hash the same wherever they are published.
+// ContentHash identifies an article's text: the hex SHA-256 of its title
+// and body reduced to lower-case words, with ё read as е, and whitespace,
+// punctuation, quotes and invisible characters left out, so that the same
+// article re-published with other typography hashes the same.
 func ContentHash(title, body string) string {
-	h := sha256.New()
-	for _, part := range []string{title, body} {
-		for _, w := range strings.Fields(part) {
-			w = strings.ToLower(w)
-			w = strings.ReplaceAll(w, "ё", "е")
-			io.WriteString(h, w)
-			h.Write([]byte{' '})
+	buf := foldWords(nil, title)
+	buf = append(buf, 0)
+	buf = foldWords(buf, body)
+	sum := sha256.Sum256(buf)
+	return hex.EncodeToString(sum[:])
+}
+
+// foldWords appends the words of s to buf, lower-case, ё as е, one space
+// between them.
+func foldWords(buf []byte, s string) []byte {
+	inWord, started := false, false
+	var last rune
+	for _, r := range s {
+		switch {
+		case unicode.Is(unicode.Mn, r):
+			// A decomposed й is и and a combining breve; other marks
+			// (the diaeresis of a decomposed ё among them) fold away.
+			if r == '\u0306' && last == 'и' {
+				buf = utf8.AppendRune(buf[:len(buf)-utf8.RuneLen('и')], 'й')
+				last = 'й'
+			}
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			if !inWord && started {
+				buf = append(buf, ' ')
+			}
+			r = unicode.ToLower(r)
+			if r == 'ё' {
+				r = 'е'
+			}
+			buf = utf8.AppendRune(buf, r)
+			inWord, started, last = true, true, r
+		default:
+			inWord, last = false, 0
 		}
-		h.Write([]byte{0})
 	}
-	return hex.EncodeToString(h.Sum(nil))
+	return buf
 }
