@@ -132,7 +132,9 @@ func TestFetch(t *testing.T) {
 	})
 	mux.HandleFunc("/missing", http.NotFound)
 	mux.HandleFunc("/loop-a", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/loop-b", http.StatusFound) })
-	mux.HandleFunc("/loop-b", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/loop-a", http.StatusMovedPermanently) })
+	mux.HandleFunc("/loop-b", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/loop-a", http.StatusMovedPermanently)
+	})
 	// /hops/N redirects to /hops/N-1, and /hops/0 is the page.
 	mux.HandleFunc("/hops/{n}", func(w http.ResponseWriter, r *http.Request) {
 		n, _ := strconv.Atoi(r.PathValue("n"))
