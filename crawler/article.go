@@ -10,7 +10,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unicode"
 	"unicode/utf8"
 
 	readability "codeberg.org/readeck/go-readability/v2"
@@ -99,6 +98,14 @@ func extractArticle(body []byte, pageURL string, sel *config.Selectors, loc *tim
 		// Without body selectors, or when they found nothing, the page is
 		// read the generic way.
 		pruneNoise(doc)
+		// A page that marks its story with one <article> holding real
+		// paragraphs says where the text is; readability, five times the
+		// cost, is for the pages that do not.
+		if art := soleArticle(doc); art != nil {
+			paras = dropParagraphs(appendParagraphs(nil, art), cs.drop, true)
+		}
+	}
+	if len(paras) == 0 {
 		base, _ := url.Parse(pageURL)
 		p := readability.NewParser()
 		// The metadata was read above; readability's copy would only be
@@ -332,8 +339,78 @@ func isReadAlso(n *html.Node) bool {
 	default:
 		return false
 	}
+	// Containers hold whole articles: measure before building the text.
+	if !textShorterThan(n, 400) {
+		return false
+	}
 	s := nodeLine(n)
 	return utf8.RuneCountInString(s) < 200 && readAlsoRe.MatchString(s)
+}
+
+// soleArticle returns the page's only <article> element when it holds at
+// least two paragraphs of some length, or nil.
+func soleArticle(doc *html.Node) *html.Node {
+	var found *html.Node
+	count := 0
+	var walk func(*html.Node)
+	walk = func(n *html.Node) {
+		if n.Type == html.ElementNode && n.DataAtom == atom.Article {
+			count++
+			found = n
+			return
+		}
+		for c := n.FirstChild; c != nil && count < 2; c = c.NextSibling {
+			walk(c)
+		}
+	}
+	walk(doc)
+	if count != 1 {
+		return nil
+	}
+	paras, size := 0, 0
+	for c := range found.Descendants() {
+		if c.Type == html.ElementNode && c.DataAtom == atom.P {
+			if n := textBytes(c); n >= 40 {
+				paras++
+				size += n
+			}
+		}
+	}
+	if paras < 2 || size < 200 {
+		return nil
+	}
+	return found
+}
+
+// textBytes is the length of the text under n, spaces included.
+func textBytes(n *html.Node) int {
+	size := 0
+	for c := range n.Descendants() {
+		if c.Type == html.TextNode {
+			size += len(c.Data)
+		}
+	}
+	return size
+}
+
+// textShorterThan reports whether the text under n is under limit bytes,
+// stopping as soon as it is not.
+func textShorterThan(n *html.Node, limit int) bool {
+	size := 0
+	var walk func(*html.Node) bool
+	walk = func(n *html.Node) bool {
+		if n.Type == html.TextNode {
+			size += len(n.Data)
+			return size < limit
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			if !walk(c) {
+				return false
+			}
+		}
+		return true
+	}
+	return walk(n)
 }
 
 // dropParagraphs removes the paragraphs a site's patterns name and, on the
@@ -344,9 +421,9 @@ func dropParagraphs(paras []string, drop []*regexp.Regexp, generic bool) []strin
 		if matchesAnyRegexp(p, drop) {
 			continue
 		}
-		if generic {
-			short := utf8.RuneCountInString(p) < 200
-			if readAlsoRe.MatchString(p) || noiseParagraphRe.MatchString(p) || short && subscribeRe.MatchString(p) {
+		// Furniture lines are short; a long paragraph is text.
+		if generic && len(p) < 800 && utf8.RuneCountInString(p) < 200 {
+			if readAlsoRe.MatchString(p) || noiseParagraphRe.MatchString(p) || subscribeRe.MatchString(p) {
 				continue
 			}
 		}
@@ -442,18 +519,29 @@ type textBuilder struct {
 // text adds running text. Zero-width spaces count as white space: CMS
 // editors leave them between words, and they would split search terms.
 func (b *textBuilder) text(s string) {
-	for _, r := range s {
-		if unicode.IsSpace(r) || r == '\u200b' || r == '\ufeff' {
+	// Runs of visible runes are copied whole rather than rune by rune.
+	start := -1
+	for i, r := range s {
+		if isSpace(r) || r == '\u200b' || r == '\ufeff' {
+			if start >= 0 {
+				b.cur.WriteString(s[start:i])
+				start = -1
+			}
 			b.space = b.cur.Len() > 0
 			continue
 		}
-		if b.space {
-			if !strings.HasSuffix(b.cur.String(), "\n") {
-				b.cur.WriteByte(' ')
+		if start < 0 {
+			if b.space {
+				if !strings.HasSuffix(b.cur.String(), "\n") {
+					b.cur.WriteByte(' ')
+				}
+				b.space = false
 			}
-			b.space = false
+			start = i
 		}
-		b.cur.WriteRune(r)
+	}
+	if start >= 0 {
+		b.cur.WriteString(s[start:])
 	}
 }
 

@@ -328,7 +328,7 @@ func CleanText(s string) string {
 				breaks++
 			}
 		case isInvisible(r):
-		case unicode.IsSpace(r):
+		case isSpace(r):
 			space = true
 		case unicode.IsControl(r):
 		default:
@@ -368,18 +368,18 @@ func foldWords(buf []byte, s string) []byte {
 	var last rune
 	for _, r := range s {
 		switch {
-		case unicode.Is(unicode.Mn, r):
+		case r >= 0x0300 && !isWordRune(r) && unicode.Is(unicode.Mn, r):
 			// A decomposed й is и and a combining breve; other marks
 			// (the diaeresis of a decomposed ё among them) fold away.
 			if r == '\u0306' && last == 'и' {
 				buf = utf8.AppendRune(buf[:len(buf)-utf8.RuneLen('и')], 'й')
 				last = 'й'
 			}
-		case unicode.IsLetter(r) || unicode.IsDigit(r):
+		case isWordRune(r):
 			if !inWord && started {
 				buf = append(buf, ' ')
 			}
-			r = unicode.ToLower(r)
+			r = toLower(r)
 			if r == 'ё' {
 				r = 'е'
 			}
