@@ -167,7 +167,14 @@ func (rc *robotsCache) load(ctx context.Context, key string, e *robotsEntry) {
 	default:
 		wait := max(robotsRetry, RetryAfter(err))
 		e.expires = now.Add(wait)
-		e.deny = fmt.Errorf("%w: %w, site left alone until %s: %v", ErrDisallowed, errRobotsUnavailable, e.expires.UTC().Format(time.RFC3339), err)
+		until := e.expires.UTC().Format(time.RFC3339)
+		if errors.As(err, &se) {
+			e.deny = fmt.Errorf("%w: %w (http %d), site left alone until %s", ErrDisallowed, errRobotsUnavailable, se.Code, until)
+		} else {
+			// The site did not answer at all: say so, rather than blame
+			// robots.txt for what is a network failure.
+			e.deny = fmt.Errorf("site unreachable, left alone until %s: %w", until, err)
+		}
 		rc.f.log.Warn("robots.txt unavailable; site paused", "site", key, "for", wait, "err", err)
 	}
 }

@@ -29,8 +29,8 @@ type Schedule struct {
 //
 // A cron spec fixes the time. Otherwise the base is the configured interval,
 // pulled toward the source's mean gap between articles over the last week:
-// a busy source is polled up to twice as often, a quiet one up to four times
-// less often, and a silent one at four times the interval. Each failure in a
+// a busy source is polled up to twice as often and a quiet one up to four
+// times less often; one without articles in the week keeps the interval. Each failure in a
 // row doubles the pause, and a Retry-After is always honoured. The result is
 // clamped between crawler.min_interval and crawler.max_interval, and spread
 // by a small per-source offset so that sources configured alike do not all
@@ -40,7 +40,9 @@ func NextCheck(now time.Time, src *config.Source, c *config.Crawler, s Schedule)
 		return s.Cron.Next(now)
 	}
 	interval := src.Interval.D()
-	delay := 4 * interval
+	// With no articles in the week (a new or a silent source) the
+	// configured interval stands.
+	delay := interval
 	if n := len(s.Published); n > 0 {
 		gap := 7 * 24 * time.Hour / time.Duration(n)
 		delay = min(max(gap, interval/2), 4*interval)

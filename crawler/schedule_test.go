@@ -27,7 +27,7 @@ func TestNextCheck(t *testing.T) {
 		{"busy source polled more often", Schedule{Published: every(time.Minute)}, 5 * time.Minute, 5*time.Minute + 30*time.Second},
 		{"regular source at its pace", Schedule{Published: every(20 * time.Minute)}, 20 * time.Minute, 22 * time.Minute},
 		{"quiet source less often", Schedule{Published: every(24 * time.Hour)}, 40 * time.Minute, 44 * time.Minute},
-		{"silent source", Schedule{}, 40 * time.Minute, 44 * time.Minute},
+		{"new or silent source keeps its interval", Schedule{}, 10 * time.Minute, 11 * time.Minute},
 		{"one error doubles", Schedule{Published: every(20 * time.Minute), Errors: 1}, 40 * time.Minute, 44 * time.Minute},
 		{"many errors reach the ceiling", Schedule{Published: every(20 * time.Minute), Errors: 30}, 6 * time.Hour, 6*time.Hour + 36*time.Minute},
 		{"retry-after wins", Schedule{Published: every(20 * time.Minute), RetryAfter: 3 * time.Hour}, 3 * time.Hour, 3 * time.Hour},
