@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"mime"
 	"net/url"
@@ -156,9 +157,9 @@ func CanonicalURL(raw string) (string, error) {
 	if u.Scheme != "http" && u.Scheme != "https" {
 		return "", fmt.Errorf("crawler: canonical url %q: %w", raw, ErrUnsupportedScheme)
 	}
-	host := canonicalHost(u)
-	if host == "" {
-		return "", fmt.Errorf("crawler: canonical url %q: no host", raw)
+	host, err := canonicalHost(u)
+	if err != nil {
+		return "", fmt.Errorf("crawler: canonical url %q: %w", raw, err)
 	}
 
 	var segs []string
@@ -181,45 +182,53 @@ func CanonicalURL(raw string) (string, error) {
 
 // canonicalHost is u's host, lower-case, in Unicode, without the AMP
 // prefix, a trailing dot or the scheme's default port, escaped for a URL.
-func canonicalHost(u *url.URL) string {
-	host := u.Hostname()
+func canonicalHost(u *url.URL) (string, error) {
+	host := strings.ToLower(u.Hostname())
 	if strings.Contains(host, "xn--") {
 		if uni, err := idna.ToUnicode(host); err == nil {
-			host = uni
+			host = strings.ToLower(uni)
 		}
 	}
-	host = strings.TrimSuffix(strings.ToLower(host), ".")
+	host = strings.TrimRight(host, ".")
 	for strings.HasPrefix(host, "amp.") && strings.Contains(host[len("amp."):], ".") {
 		host = host[len("amp."):]
 	}
 	if host == "" {
-		return ""
+		return "", errors.New("no host")
 	}
 	if strings.Contains(host, ":") {
 		host = "[" + host + "]"
 	}
-	host = escapeHost(host)
+	host, err := escapeHost(host)
+	if err != nil {
+		return "", err
+	}
 	switch port := u.Port(); {
 	case port == "", u.Scheme == "http" && port == "80", u.Scheme == "https" && port == "443":
 	default:
 		host += ":" + port
 	}
-	return host
+	return host, nil
 }
 
-// escapeHost percent-escapes the ASCII bytes a host may not hold and keeps
-// the rest, so an IDN host stays readable.
-func escapeHost(h string) string {
+// escapeHost keeps the bytes a host may hold, so an IDN host stays readable,
+// and escapes the % of an IPv6 zone. Go's parser lets through a few ASCII
+// bytes no real host has (" < > among them) that it then refuses to read
+// back escaped, so such a host is an error rather than a URL that cannot be
+// parsed again.
+func escapeHost(h string) (string, error) {
 	var b strings.Builder
 	for i := 0; i < len(h); i++ {
-		c := h[i]
-		if c >= utf8.RuneSelf || isUnreserved(c) || strings.IndexByte("!$&'()*+,;=:[]", c) >= 0 {
+		switch c := h[i]; {
+		case c >= utf8.RuneSelf || isUnreserved(c) || strings.IndexByte("!$&'()*+,;=:[]", c) >= 0:
 			b.WriteByte(c)
-			continue
+		case c == '%':
+			b.WriteString("%25")
+		default:
+			return "", fmt.Errorf("host %q holds %q, which no host name has", h, c)
 		}
-		fmt.Fprintf(&b, "%%%02X", c)
 	}
-	return b.String()
+	return b.String(), nil
 }
 
 // canonicalQuery drops tracking parameters and empty pieces and sorts the
@@ -368,6 +377,8 @@ func foldWords(buf []byte, s string) []byte {
 	var last rune
 	for _, r := range s {
 		switch {
+		case isInvisible(r):
+			// A soft hyphen or a zero-width space sits inside a word.
 		case r >= 0x0300 && !isWordRune(r) && unicode.Is(unicode.Mn, r):
 			// A decomposed й is и and a combining breve; other marks
 			// (the diaeresis of a decomposed ё among them) fold away.
