@@ -21,17 +21,32 @@ var ErrNotFeed = errors.New("crawler: not a feed")
 // sniffSize is how much of a body is looked at to say what it is.
 const sniffSize = 1024
 
-// ParseFeed reads an RSS 2.0, Atom or JSON Feed body, whatever its XML
-// encoding declaration says (gofeed converts windows-1251 and the like).
-// Links are made absolute against feedURL; an item without a link, and a
-// second item with the same GUID or link, are dropped. Dates are left as
-// the feed gives them: clamping a future date to the fetch time is the
-// caller's job, as only the caller knows the fetch time.
+// ParseFeed reads an RSS 2.0, Atom or JSON Feed body in any charset. The
+// charset is found as ToUTF8 finds it, so a windows-1251 feed that
+// declares UTF-8 or nothing, and a UTF-8 feed that declares windows-1251,
+// are read right rather than refused or garbled. Links are made absolute
+// against feedURL; an item without a link, and a second item with the same
+// GUID or link, are dropped. Dates are left as the feed gives them:
+// clamping a future date to the fetch time is the caller's job, as only
+// the caller knows the fetch time.
 func ParseFeed(body []byte, feedURL string) ([]Item, error) {
+	return parseFeed(body, "", feedURL)
+}
+
+// parseFeed is ParseFeed with the Content-Type the feed was served with,
+// whose charset counts before the XML declaration's (RFC 7303).
+func parseFeed(body []byte, contentType, feedURL string) ([]Item, error) {
 	base, err := url.Parse(feedURL)
 	if err != nil {
 		return nil, fmt.Errorf("crawler: feed %q: %w", feedURL, err)
 	}
+	body, err = ToUTF8(body, contentType)
+	if err != nil {
+		return nil, fmt.Errorf("crawler: feed %s: %w", feedURL, err)
+	}
+	// The body is UTF-8 now; an XML declaration naming another encoding
+	// would make gofeed decode it a second time.
+	body = declareUTF8(body)
 	if seen := sniffNonFeed(body); seen != "" {
 		return nil, fmt.Errorf("crawler: feed %s: got %s; is the feed URL right?: %w", feedURL, seen, ErrNotFeed)
 	}
@@ -160,6 +175,38 @@ func sniffNonFeed(body []byte) string {
 		return "an HTML page"
 	}
 	return ""
+}
+
+// declareUTF8 rewrites the encoding named in an XML declaration to utf-8,
+// in place, for a body already converted to UTF-8.
+func declareUTF8(body []byte) []byte {
+	head := bytes.TrimLeft(body, "\ufeff \t\r\n")
+	if !bytes.HasPrefix(head, []byte("<?xml")) {
+		return body
+	}
+	start := len(body) - len(head)
+	end := bytes.Index(head, []byte("?>"))
+	if end < 0 {
+		return body
+	}
+	decl := head[:end]
+	i := bytes.Index(decl, []byte("encoding"))
+	if i < 0 {
+		return body
+	}
+	v := bytes.TrimLeft(decl[i+len("encoding"):], " \t\r\n=")
+	if len(v) < 2 || (v[0] != '"' && v[0] != '\'') {
+		return body
+	}
+	j := bytes.IndexByte(v[1:], v[0])
+	if j < 0 {
+		return body
+	}
+	from := start + (len(decl) - len(v)) + 1
+	out := make([]byte, 0, len(body))
+	out = append(out, body[:from]...)
+	out = append(out, "utf-8"...)
+	return append(out, body[from+j:]...)
 }
 
 // describeStart quotes the start of an unrecognised body for an error.

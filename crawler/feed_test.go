@@ -215,3 +215,51 @@ func FuzzParseFeed(f *testing.F) {
 		}
 	})
 }
+
+// TestParseFeedWrongCharset serves the same feed in the ways sites get the
+// charset wrong; each must read as the same Cyrillic text.
+func TestParseFeedWrongCharset(t *testing.T) {
+	feed := func(decl string) string {
+		return decl + `<rss version="2.0"><channel><title>Лента</title><item><title>Минздрав сообщил о вспышке кори</title>` +
+			`<link>https://cp.example.kg/news/1</link><description>Заболели пятеро детей.</description></item></channel></rss>`
+	}
+	tests := []struct {
+		name        string
+		body        []byte
+		contentType string
+	}{
+		{"windows-1251 declaring utf-8", encodeAs(t, "windows-1251", feed(`<?xml version="1.0" encoding="utf-8"?>`)), "application/rss+xml"},
+		{"windows-1251 declaring nothing", encodeAs(t, "windows-1251", feed(`<?xml version="1.0"?>`)), "application/rss+xml"},
+		{"windows-1251 without a declaration, charset in the header", encodeAs(t, "windows-1251", feed("")), "application/rss+xml; charset=windows-1251"},
+		{"utf-8 declaring windows-1251", []byte(feed(`<?xml version="1.0" encoding="windows-1251"?>`)), "text/xml"},
+		{"utf-8 declaring koi8-r in single quotes", []byte(feed(`<?xml version='1.0' encoding='KOI8-R'?>`)), ""},
+		{"utf-16 with a BOM", append([]byte{0xFF, 0xFE}, encodeAs(t, "utf-16le", feed(`<?xml version="1.0" encoding="UTF-16"?>`))...), "application/xml"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			items, err := parseFeed(tt.body, tt.contentType, "https://cp.example.kg/rss")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(items) != 1 || items[0].Title != "Минздрав сообщил о вспышке кори" || items[0].Summary != "Заболели пятеро детей." {
+				t.Errorf("items %+v", items)
+			}
+		})
+	}
+}
+
+func TestDeclareUTF8(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{`<?xml version="1.0" encoding="windows-1251"?><rss/>`, `<?xml version="1.0" encoding="utf-8"?><rss/>`},
+		{"\n  <?xml version='1.0' encoding = 'cp1251' ?><rss/>", "\n  <?xml version='1.0' encoding = 'utf-8' ?><rss/>"},
+		{`<?xml version="1.0"?><rss encoding="x"/>`, `<?xml version="1.0"?><rss encoding="x"/>`},
+		{`<rss/>`, `<rss/>`},
+		{`<?xml version="1.0" encoding="windows-1251`, `<?xml version="1.0" encoding="windows-1251`},
+		{`{"version": "https://jsonfeed.org/version/1.1"}`, `{"version": "https://jsonfeed.org/version/1.1"}`},
+	}
+	for _, tt := range tests {
+		if got := string(declareUTF8([]byte(tt.in))); got != tt.want {
+			t.Errorf("declareUTF8(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}

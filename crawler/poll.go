@@ -139,7 +139,7 @@ func (c *Crawler) pollSource(ctx context.Context, src *config.Source, st *store.
 // parseIndex reads the feed or listing page of src.
 func (c *Crawler) parseIndex(src *config.Source, resp *Response) ([]Item, error) {
 	if src.Kind == config.KindRSS {
-		items, err := ParseFeed(resp.Body, resp.URL)
+		items, err := parseFeed(resp.Body, resp.ContentType, resp.URL)
 		if err != nil {
 			return nil, fmt.Errorf("crawler: source %s: %w", src.ID, err)
 		}
