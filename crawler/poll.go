@@ -26,7 +26,10 @@ type PollResult struct {
 	// from them, Duplicates those whose text was already stored.
 	New, Stored, Duplicates int
 	// Failed counts article pages that could not be read this time.
-	Failed    int
+	Failed int
+	// Deferred counts new entries left for a later poll: over
+	// crawler.max_articles_per_poll, or waiting to retry a failed page.
+	Deferred  int
 	Err       error
 	Duration  time.Duration
 	NextCheck time.Time
@@ -129,11 +132,20 @@ func (c *Crawler) pollSource(ctx context.Context, src *config.Source, st *store.
 	if err != nil {
 		return nil, err
 	}
-	// The validators are kept only once the page was understood, so a
-	// broken page is fetched in full again next time.
-	st.ETag, st.LastModified = resp.ETag, resp.LastModified
 	res.Items = len(items)
-	return c.readItems(ctx, src, items, res)
+	arts, err := c.readItems(ctx, src, items, res)
+	if err != nil {
+		return nil, err
+	}
+	// The validators are kept only once the page was understood and every
+	// entry on it dealt with. A broken page is fetched in full again next
+	// time, and so is one whose entries wait for a later poll: a 304 would
+	// hide them until the feed changed.
+	st.ETag, st.LastModified = "", ""
+	if res.Deferred == 0 && res.Failed == 0 && ctx.Err() == nil {
+		st.ETag, st.LastModified = resp.ETag, resp.LastModified
+	}
+	return arts, nil
 }
 
 // parseIndex reads the feed or listing page of src.
@@ -169,6 +181,7 @@ func (c *Crawler) readItems(ctx context.Context, src *config.Source, items []Ite
 	if limit := c.cfg.Crawler.MaxArticlesPerPoll; len(fresh) > limit && (src.Kind == config.KindHTML || src.WantsFullText()) {
 		// Each entry costs a page fetch: feeds and listings put the newest
 		// first, and the rest come next poll.
+		res.Deferred += len(fresh) - limit
 		fresh = fresh[:limit]
 	}
 	failures, err := c.store.FetchFailures(ctx, urlsOf(fresh))
@@ -176,12 +189,14 @@ func (c *Crawler) readItems(ctx context.Context, src *config.Source, items []Ite
 		return nil, err
 	}
 	var arts []*store.Article
-	for _, it := range fresh {
+	for i, it := range fresh {
 		if ctx.Err() != nil {
+			res.Deferred += len(fresh) - i
 			break
 		}
 		f, failedBefore := failures[it.URL]
 		if failedBefore && c.now().Before(f.RetryAt) {
+			res.Deferred++
 			continue
 		}
 		a, err := c.readArticle(ctx, src, it)
