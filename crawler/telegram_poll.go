@@ -52,18 +52,19 @@ func (c *Crawler) telegramPosts(ctx context.Context, src *config.Source, pageURL
 		if err != nil {
 			return nil, fmt.Errorf("crawler: source %s: %w", src.ID, err)
 		}
+		if prev != 0 && tp.Before >= prev {
+			// The channel answered with the same page again, or a newer
+			// one: its posts were read already, and asking again would
+			// loop.
+			c.log.Warn("telegram paging cursor did not advance", "source", src.ID, "asked_before", prev, "got_before", tp.Before)
+			break
+		}
 		for _, p := range tp.Posts {
 			if p.Number > floor {
 				all = append(all, p)
 			}
 		}
 		if len(tp.Posts) == 0 || tp.Before == 0 || enough(tp.Posts) {
-			break
-		}
-		if prev != 0 && tp.Before >= prev {
-			// The channel answered with the same page again: stop rather
-			// than loop.
-			c.log.Warn("telegram paging cursor did not advance", "source", src.ID, "before", tp.Before)
 			break
 		}
 		prev = tp.Before
