@@ -32,6 +32,7 @@ type Article struct {
 //
 //	/robots.txt
 //	/?lable=8&order=time[&date=YYYY-MM-DD]   kaktus-like listing (newest first)
+//	/?lable=8&order=time&page=N              page N of the listing, dates in full
 //	/doc/{id}.html                           kaktus-like article page
 //	/rss.xml, /atom.xml                      feeds linking to /news/{id}
 //	/news/{id}                               plain article page (no selectors)
@@ -146,6 +147,17 @@ func (s *Site) listing(w http.ResponseWriter, r *http.Request, cp1251 bool) {
 	if keep != nil {
 		n = 1 << 30
 	}
+	// A numbered page prints full dates, as sites do once the entries are
+	// no longer today's.
+	skip, clock := 0, "15:04"
+	if v := r.URL.Query().Get("page"); v != "" {
+		page, err := strconv.Atoi(v)
+		if err != nil || page < 1 {
+			http.Error(w, "bad page", http.StatusBadRequest)
+			return
+		}
+		skip, clock = (page-1)*s.PageSize, "02.01.2006 15:04"
+	}
 	prefix := "/doc/"
 	if cp1251 {
 		prefix = "/cp1251/doc/"
@@ -154,9 +166,10 @@ func (s *Site) listing(w http.ResponseWriter, r *http.Request, cp1251 bool) {
 	b.WriteString(`<!DOCTYPE html><html lang="ru"><head>`)
 	b.WriteString(charsetMeta(cp1251))
 	b.WriteString(`<title>Лента новостей</title></head><body><div class="Main"><h1>Лента</h1>`)
-	for _, a := range s.newest(n, keep) {
+	arts := s.newest(skip+n, keep)
+	for _, a := range arts[min(skip, len(arts)):] {
 		fmt.Fprintf(&b, `<div class="Tag--article"><div class="ArticleItem"><div class="ArticleItem--time">%s</div><a class="ArticleItem--name" href="%s%d.html">%s</a><span class="ArticleItem--views">%d</span></div></div>`+"\n",
-			a.Published.In(s.Zone).Format("15:04"), prefix, a.ID, html.EscapeString(a.Title), 100+a.ID%900)
+			a.Published.In(s.Zone).Format(clock), prefix, a.ID, html.EscapeString(a.Title), 100+a.ID%900)
 	}
 	b.WriteString(`</div><footer>© Пример медиа</footer></body></html>`)
 	write(w, b.String(), cp1251)
