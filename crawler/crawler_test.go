@@ -481,3 +481,148 @@ func TestPollFeedEdgeCases(t *testing.T) {
 		}
 	})
 }
+
+// TestPollAllBoundsWorkers polls more sources than workers against a slow
+// server and checks that no more than crawler.workers fetches run at once,
+// and that they do run side by side.
+func TestPollAllBoundsWorkers(t *testing.T) {
+	var inFlight, most atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/robots.txt" {
+			http.NotFound(w, r)
+			return
+		}
+		n := inFlight.Add(1)
+		defer inFlight.Add(-1)
+		for m := most.Load(); n > m && !most.CompareAndSwap(m, n); m = most.Load() {
+		}
+		time.Sleep(30 * time.Millisecond)
+		w.Header().Set("Content-Type", "application/rss+xml")
+		fmt.Fprint(w, rssOf())
+	}))
+	defer srv.Close()
+	var srcs []config.Source
+	for i := range 9 {
+		srcs = append(srcs, config.Source{ID: fmt.Sprintf("feed-%d", i), Kind: config.KindRSS, URL: fmt.Sprintf("%s/feed/%d", srv.URL, i)})
+	}
+	cfg := testConfig(t, srcs...)
+	cfg.Crawler.Workers = 3
+	c := crawler.New(cfg, openStore(t, cfg.DataDir), quiet)
+	for _, r := range c.PollAll(context.Background(), nil) {
+		if r.Err != nil {
+			t.Errorf("%s: %v", r.Source, r.Err)
+		}
+	}
+	if m := most.Load(); m != 3 {
+		t.Errorf("at most %d fetches ran at once, want 3 (the workers)", m)
+	}
+}
+
+// slowSite serves a page that hangs until release is closed and counts
+// the requests it is holding.
+type slowSite struct {
+	release chan struct{}
+	holding atomic.Int32
+}
+
+func (s *slowSite) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path == "/robots.txt" {
+		http.NotFound(w, r)
+		return
+	}
+	s.holding.Add(1)
+	defer s.holding.Add(-1)
+	select {
+	case <-s.release:
+	case <-r.Context().Done():
+		return
+	}
+	w.Header().Set("Content-Type", "application/rss+xml")
+	fmt.Fprint(w, rssOf())
+}
+
+// TestPollAllSlowSiteHoldsUpNoOne polls a site that does not answer beside
+// six that do: the six finish while the slow one still hangs.
+func TestPollAllSlowSiteHoldsUpNoOne(t *testing.T) {
+	slow := &slowSite{release: make(chan struct{})}
+	slowSrv := httptest.NewServer(slow)
+	defer slowSrv.Close()
+	site := crawltest.New(sampleArticles()...)
+	srv := httptest.NewServer(site)
+	defer srv.Close()
+	full := false
+	srcs := []config.Source{{ID: "slow", Kind: config.KindRSS, URL: slowSrv.URL + "/feed"}}
+	for i := range 6 {
+		srcs = append(srcs, config.Source{ID: fmt.Sprintf("fast-%d", i), Kind: config.KindRSS, URL: fmt.Sprintf("%s/rss.xml?copy=%d", srv.URL, i), FullText: &full})
+	}
+	cfg := testConfig(t, srcs...)
+	cfg.Crawler.Workers = 2
+	// Long enough that a pool held up by the slow site would show.
+	cfg.Crawler.HeaderTimeout = config.Duration(20 * time.Second)
+	cfg.Crawler.BodyTimeout = config.Duration(20 * time.Second)
+	c := crawler.New(cfg, openStore(t, cfg.DataDir), quiet)
+	var order []string
+	fast := 0
+	start := time.Now()
+	results := c.PollAll(context.Background(), func(r crawler.PollResult) {
+		order = append(order, r.Source)
+		if r.Source != "slow" {
+			if fast++; fast == 6 {
+				if slow.holding.Load() != 1 {
+					t.Errorf("the slow site is holding %d requests when the others are done, want 1", slow.holding.Load())
+				}
+				close(slow.release)
+			}
+		}
+	})
+	if d := time.Since(start); d > 10*time.Second {
+		t.Errorf("PollAll took %s: the slow site held up the others", d)
+	}
+	if len(order) != 7 || order[6] != "slow" {
+		t.Errorf("sources finished in the order %v, want the slow one last", order)
+	}
+	for _, r := range results {
+		if r.Err != nil {
+			t.Errorf("%s: %v", r.Source, r.Err)
+		}
+	}
+}
+
+// TestRunSlowSiteHoldsUpNoOne runs the scheduler with a site that hangs
+// and one that answers: the second keeps being polled meanwhile.
+func TestRunSlowSiteHoldsUpNoOne(t *testing.T) {
+	slow := &slowSite{release: make(chan struct{})}
+	slowSrv := httptest.NewServer(slow)
+	defer slowSrv.Close()
+	site := crawltest.New(sampleArticles()...)
+	srv := httptest.NewServer(site)
+	defer srv.Close()
+	cfg := testConfig(t,
+		config.Source{ID: "slow", Kind: config.KindRSS, URL: slowSrv.URL + "/feed"},
+		config.Source{ID: "fast", Kind: config.KindRSS, URL: srv.URL + "/rss.xml", Interval: config.Duration(20 * time.Millisecond)})
+	cfg.Crawler.Workers = 2
+	cfg.Crawler.MaxInterval = config.Duration(50 * time.Millisecond)
+	cfg.Crawler.HeaderTimeout = config.Duration(20 * time.Second)
+	cfg.Crawler.BodyTimeout = config.Duration(20 * time.Second)
+	c := crawler.New(cfg, openStore(t, cfg.DataDir), quiet)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error)
+	go func() { done <- c.Run(ctx) }()
+	deadline := time.Now().Add(5 * time.Second)
+	for site.Requests("/rss.xml") < 3 && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	if n := site.Requests("/rss.xml"); n < 3 || slow.holding.Load() != 1 {
+		t.Errorf("while the slow site hangs (%d requests held) the other was polled %d times, want 3 or more", slow.holding.Load(), n)
+	}
+	close(slow.release)
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("Run did not stop after cancel")
+	}
+}
