@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -152,22 +153,35 @@ func (s *Store) RecordFetchFailure(ctx context.Context, f FetchFailure) error {
 	return nil
 }
 
-// FetchFailures returns the failures recorded for urls, by url.
+// FetchFailures returns the failures recorded for urls, by url. A poll asks
+// about every new entry at once, so the lookup is one query per chunk
+// rather than one per URL.
 func (s *Store) FetchFailures(ctx context.Context, urls []string) (map[string]FetchFailure, error) {
 	out := map[string]FetchFailure{}
-	for _, u := range urls {
-		var f FetchFailure
-		var retry int64
-		err := s.r.QueryRowContext(ctx, `SELECT url, source_id, attempts, last_error, retry_at FROM fetch_failures WHERE url = ?`, u).
-			Scan(&f.URL, &f.SourceID, &f.Attempts, &f.LastError, &retry)
-		if errors.Is(err, sql.ErrNoRows) {
-			continue
+	for start := 0; start < len(urls); start += 500 {
+		chunk := urls[start:min(start+500, len(urls))]
+		args := make([]any, len(chunk))
+		for i, u := range chunk {
+			args[i] = u
 		}
+		rows, err := s.r.QueryContext(ctx, `SELECT url, source_id, attempts, last_error, retry_at FROM fetch_failures WHERE url IN (?`+
+			strings.Repeat(",?", len(chunk)-1)+`)`, args...)
 		if err != nil {
 			return nil, fmt.Errorf("store: fetch failures: %w", err)
 		}
-		f.RetryAt = fromMS(retry)
-		out[u] = f
+		for rows.Next() {
+			var f FetchFailure
+			var retry int64
+			if err := rows.Scan(&f.URL, &f.SourceID, &f.Attempts, &f.LastError, &retry); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("store: fetch failures: %w", err)
+			}
+			f.RetryAt = fromMS(retry)
+			out[f.URL] = f
+		}
+		if err := rows.Close(); err != nil {
+			return nil, fmt.Errorf("store: fetch failures: %w", err)
+		}
 	}
 	return out, nil
 }

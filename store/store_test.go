@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -235,13 +236,40 @@ func TestFetchFailures(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(got) != 1 || got["https://a/broken"].Attempts != 2 {
+	if len(got) != 1 || got["https://a/broken"].Attempts != 2 || !got["https://a/broken"].RetryAt.Equal(t0) || got["https://a/broken"].SourceID != "src" {
 		t.Errorf("failures = %+v", got)
+	}
+	// Over a chunk's worth of URLs, the failures among them all come back.
+	var many []string
+	for i := range 1200 {
+		u := fmt.Sprintf("https://a/%d", i)
+		many = append(many, u)
+		if i%300 == 7 {
+			if err := s.RecordFetchFailure(ctx, FetchFailure{URL: u, SourceID: "src", LastError: "http 503", RetryAt: t0}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if got, err := s.FetchFailures(ctx, append(many, "https://a/broken")); err != nil || len(got) != 5 || got["https://a/907"].LastError != "http 503" {
+		t.Errorf("failures among 1201 URLs: %d found, %v", len(got), err)
 	}
 	if err := s.ClearFetchFailure(ctx, "https://a/broken"); err != nil {
 		t.Fatal(err)
 	}
 	if got, _ := s.FetchFailures(ctx, []string{"https://a/broken"}); len(got) != 0 {
 		t.Errorf("cleared failure still there: %+v", got)
+	}
+}
+
+func TestOpenUsesWAL(t *testing.T) {
+	s := openTest(t)
+	for name, db := range map[string]*sql.DB{"writer": s.w, "reader": s.r} {
+		var mode string
+		if err := db.QueryRow(`PRAGMA journal_mode`).Scan(&mode); err != nil {
+			t.Fatal(err)
+		}
+		if mode != "wal" {
+			t.Errorf("%s journal_mode = %q, want wal", name, mode)
+		}
 	}
 }
