@@ -39,6 +39,10 @@ var (
 // the page's meta tag or XML declaration, and failing those is windows-1251.
 func ToUTF8(body []byte, contentType string) ([]byte, error) {
 	switch {
+	case utf8.Valid(body) && !bytes.HasPrefix(body, bomUTF8):
+		// Nearly every page: valid UTF-8 (or ASCII) is kept as it is,
+		// without the copy the cases below make.
+		return body, nil
 	case bytes.HasPrefix(body, bomUTF8):
 		return bytes.ToValidUTF8(body[len(bomUTF8):], []byte("\uFFFD")), nil
 	case bytes.HasPrefix(body, bomUTF16LE):
@@ -319,42 +323,69 @@ func isInvisible(r rune) bool {
 // tabs, NBSP and other Unicode spaces become one space, invisible
 // characters and control characters go, a line break is kept as "\n" (a
 // Telegram post's lines), two or more as the paragraph break "\n\n", and
-// the ends are trimmed.
+// the ends are trimmed. A byte that is not UTF-8 becomes U+FFFD.
 func CleanText(s string) string {
 	var out strings.Builder
 	out.Grow(len(s))
 	breaks := 0
 	space := false
+	// run is where the kept text not yet copied to out starts: runs of
+	// ordinary characters, nearly all the text, are copied whole.
+	run := -1
+	flush := func(end int) {
+		if run >= 0 {
+			out.WriteString(s[run:end])
+			run = -1
+		}
+	}
+	// separate writes what the white space since the last kept character
+	// stands for, before a new kept character.
+	separate := func() {
+		if out.Len() > 0 {
+			switch {
+			case breaks >= 2:
+				out.WriteString("\n\n")
+			case breaks == 1:
+				out.WriteByte('\n')
+			case space:
+				out.WriteByte(' ')
+			}
+		}
+		breaks, space = 0, false
+	}
 	for i, r := range s {
 		switch {
 		case r == '\n', r == '\u2028':
+			flush(i)
 			breaks++
 		case r == '\u2029':
+			flush(i)
 			breaks += 2
 		case r == '\r':
+			flush(i)
 			// A lone CR is an old Mac line break; CR LF counts once.
 			if i+1 >= len(s) || s[i+1] != '\n' {
 				breaks++
 			}
 		case isInvisible(r):
+			flush(i)
 		case isSpace(r):
+			flush(i)
 			space = true
-		case unicode.IsControl(r):
+		case r == utf8.RuneError && !strings.HasPrefix(s[i:], "\uFFFD"):
+			flush(i)
+			separate()
+			out.WriteString("\uFFFD")
+		case r < 0x20 || r >= 0x7F && unicode.IsControl(r):
+			flush(i)
 		default:
-			if out.Len() > 0 {
-				switch {
-				case breaks >= 2:
-					out.WriteString("\n\n")
-				case breaks == 1:
-					out.WriteByte('\n')
-				case space:
-					out.WriteByte(' ')
-				}
+			if run < 0 {
+				separate()
+				run = i
 			}
-			breaks, space = 0, false
-			out.WriteRune(r)
 		}
 	}
+	flush(len(s))
 	return out.String()
 }
 
@@ -375,7 +406,18 @@ func ContentHash(title, body string) string {
 func foldWords(buf []byte, s string) []byte {
 	inWord, started := false, false
 	var last rune
-	for _, r := range s {
+	for i := 0; i < len(s); {
+		// The two-byte sequences of the Cyrillic block, most of the text,
+		// are decoded here rather than by a call.
+		r, size := rune(s[i]), 1
+		switch c := s[i]; {
+		case c < utf8.RuneSelf:
+		case (c == 0xD0 || c == 0xD1) && i+1 < len(s) && s[i+1]&0xC0 == 0x80:
+			r, size = rune(c&0x1F)<<6|rune(s[i+1]&0x3F), 2
+		default:
+			r, size = utf8.DecodeRuneInString(s[i:])
+		}
+		i += size
 		switch {
 		case isInvisible(r):
 			// A soft hyphen or a zero-width space sits inside a word.
@@ -394,7 +436,11 @@ func foldWords(buf []byte, s string) []byte {
 			if r == 'ё' {
 				r = 'е'
 			}
-			buf = utf8.AppendRune(buf, r)
+			if r >= 0x80 && r < 0x800 {
+				buf = append(buf, byte(0xC0|r>>6), byte(0x80|r&0x3F))
+			} else {
+				buf = utf8.AppendRune(buf, r)
+			}
 			inWord, started, last = true, true, r
 		default:
 			inWord, last = false, 0
