@@ -16,6 +16,7 @@ import (
 	"golang.org/x/term"
 
 	"kuzot/config"
+	"kuzot/index"
 	"kuzot/store"
 )
 
@@ -29,6 +30,7 @@ type app struct {
 	cfg     *config.Config
 	log     *slog.Logger
 	store   *store.Store
+	index   *index.Index
 }
 
 // commonFlags adds --config and --log-level to fs.
@@ -91,7 +93,27 @@ func (a *app) openStore(ctx context.Context) error {
 	return nil
 }
 
+// openIndex opens the search index in the data directory over the store,
+// which must be open, and brings it up to date: a missing or unreadable
+// index is rebuilt from the store here, with a progress bar on a terminal.
+func (a *app) openIndex(ctx context.Context) error {
+	x, err := index.Open(filepath.Join(a.cfg.DataDir, "index"), a.store, a.log)
+	if err != nil {
+		return err
+	}
+	a.index = x
+	bar := newCountBar("indexing", os.Stderr)
+	defer bar.finish()
+	_, err = x.Sync(ctx, bar.set)
+	return err
+}
+
 func (a *app) close() {
+	if a.index != nil {
+		if err := a.index.Close(); err != nil {
+			a.log.Error("close index", "err", err)
+		}
+	}
 	if a.store != nil {
 		if err := a.store.Close(); err != nil {
 			a.log.Error("close store", "err", err)

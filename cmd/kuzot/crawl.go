@@ -57,6 +57,10 @@ func cmdCrawl(args []string) error {
 	bar := newProgress(len(c.Sources()), "polling", os.Stderr)
 	results := c.PollAll(ctx, func(r crawler.PollResult) { bar.step(r.Source, r.Status) })
 	bar.finish()
+	// Index what was stored, so that `kuzot search` finds it at once.
+	if err := a.openIndex(context.WithoutCancel(ctx)); err != nil {
+		return err
+	}
 	if *asJSON {
 		return writeJSON(os.Stdout, pollJSON(results))
 	}
@@ -167,6 +171,34 @@ func (p *progress) note(name, status string) {
 		return
 	}
 	fmt.Fprintf(p.w, "      %s: %s\n", name, status)
+}
+
+// countBar shows how far a long count has got, on a terminal only: a
+// reindex of a large archive, or an index catching up at start. It shows
+// nothing for small counts.
+type countBar struct {
+	what string
+	w    io.Writer
+	bar  *progressbar.ProgressBar
+}
+
+func newCountBar(what string, w io.Writer) *countBar { return &countBar{what: what, w: w} }
+
+func (c *countBar) set(done, total int) {
+	if total < 1000 || !isTerminal(c.w) {
+		return
+	}
+	if c.bar == nil {
+		c.bar = progressbar.NewOptions(total, progressbar.OptionSetWriter(c.w), progressbar.OptionSetDescription(c.what),
+			progressbar.OptionShowCount(), progressbar.OptionShowIts(), progressbar.OptionClearOnFinish(), progressbar.OptionSetWidth(30))
+	}
+	_ = c.bar.Set(done)
+}
+
+func (c *countBar) finish() {
+	if c.bar != nil {
+		_ = c.bar.Finish()
+	}
 }
 
 func (p *progress) finish() {

@@ -17,6 +17,10 @@ Usage:
   kuzot crawl    --once [--backfill 7d]    poll every source once, store, exit
   kuzot sources  [--json]                  each source's health
   kuzot sources  check [--json]            fetch every source once and say which work
+  kuzot search   QUERY [--json] [--since 30d] [--until DATE] [--outlet A,B] [--lang ky]
+                 [--category C] [--sort date] [--limit 20] [--page 2] [--facet outlet,category,lang,date]
+                                           search the archive in the rule language
+  kuzot reindex                            rebuild the search index from the store
 
 Every command takes --config FILE (default ./config.yaml, then $KUZOT_CONFIG)
 and --log-level debug|info|warn|error.
@@ -35,6 +39,10 @@ func run(args []string) int {
 		err = cmdCrawl(rest)
 	case "sources":
 		err = cmdSources(rest)
+	case "search":
+		err = cmdSearch(rest)
+	case "reindex":
+		err = cmdReindex(rest)
 	case "help", "-h", "--help":
 		fmt.Print(usage)
 		return 0

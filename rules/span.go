@@ -1,0 +1,130 @@
+package rules
+
+import (
+	"slices"
+	"strings"
+)
+
+// This file holds the meaning of phrases and NEAR/n over word positions,
+// shared by the bleve query (which reads positions from the index's term
+// vectors) and the matcher (which reads them from the analysed article),
+// so that both agree on every article.
+
+// wordMatch accepts the index terms of one query word: its stems, an exact
+// form (ExactPrefix + form) or a prefix of exact forms.
+type wordMatch struct {
+	terms  []string
+	prefix string // with ExactPrefix; "" when the word is not a prefix*
+}
+
+func (w wordMatch) accepts(term string) bool {
+	if w.prefix != "" {
+		return strings.HasPrefix(term, w.prefix)
+	}
+	return slices.Contains(w.terms, term)
+}
+
+// posExpr is an operand of NEAR/n: a word, a phrase, alternatives of
+// these or another NEAR.
+type posExpr interface {
+	// spans lists where the operand occurs in one field.
+	spans(at positions) []span
+	// words lists every word the operand needs, for a term prefilter.
+	words() []wordMatch
+}
+
+// positions returns the sorted positions (from 1) of the words of one
+// field that w accepts.
+type positions func(w wordMatch) []int
+
+// span is a run of positions [from, to].
+type span struct{ from, to int }
+
+type posWord struct{ w wordMatch }
+
+func (p posWord) spans(at positions) []span {
+	ps := at(p.w)
+	out := make([]span, len(ps))
+	for i, x := range ps {
+		out[i] = span{x, x}
+	}
+	return out
+}
+
+func (p posWord) words() []wordMatch { return []wordMatch{p.w} }
+
+type posPhrase struct{ ws []wordMatch }
+
+func (p posPhrase) spans(at positions) []span {
+	var out []span
+	first := at(p.ws[0])
+	rest := make([][]int, len(p.ws)-1)
+	for i, w := range p.ws[1:] {
+		rest[i] = at(w)
+	}
+next:
+	for _, x := range first {
+		for i, ps := range rest {
+			if _, ok := slices.BinarySearch(ps, x+i+1); !ok {
+				continue next
+			}
+		}
+		out = append(out, span{x, x + len(p.ws) - 1})
+	}
+	return out
+}
+
+func (p posPhrase) words() []wordMatch { return p.ws }
+
+type posOr struct{ alts []posExpr }
+
+func (p posOr) spans(at positions) []span {
+	var out []span
+	for _, a := range p.alts {
+		out = append(out, a.spans(at)...)
+	}
+	return out
+}
+
+func (p posOr) words() []wordMatch {
+	var out []wordMatch
+	for _, a := range p.alts {
+		out = append(out, a.words()...)
+	}
+	return out
+}
+
+// posNear is two operands within dist words of each other, in either
+// order and without overlapping: adjacent words are 1 apart.
+type posNear struct {
+	left, right posExpr
+	dist        int
+}
+
+func (p posNear) spans(at positions) []span {
+	ls := p.left.spans(at)
+	if len(ls) == 0 {
+		return nil
+	}
+	rs := p.right.spans(at)
+	var out []span
+	for _, l := range ls {
+		for _, r := range rs {
+			var gap int
+			switch {
+			case l.to < r.from:
+				gap = r.from - l.to
+			case r.to < l.from:
+				gap = l.from - r.to
+			default:
+				continue // overlapping: one word is not near itself
+			}
+			if gap <= p.dist {
+				out = append(out, span{min(l.from, r.from), max(l.to, r.to)})
+			}
+		}
+	}
+	return out
+}
+
+func (p posNear) words() []wordMatch { return append(p.left.words(), p.right.words()...) }
