@@ -126,3 +126,52 @@ func TestCommandErrors(t *testing.T) {
 		})
 	}
 }
+
+func TestCrawlThenSearch(t *testing.T) {
+	end := time.Now().Add(-time.Hour)
+	arts := []crawltest.Article{
+		{ID: 1, Title: "Ооруканада дарыгерлер жетишпейт", Body: []string{"Нарын облустук ооруканасында дарыгерлер жетишпейт, бейтаптар кезекте күтүшөт."}, Published: end.Add(-2 * time.Hour)},
+		{ID: 2, Title: "В роддоме не хватает врачей", Body: []string{"Главный врач роддома сообщил, что врачей не хватает."}, Published: end.Add(-time.Hour)},
+		{ID: 3, Title: "Ремонт дороги в Оше", Body: []string{"Мэрия начала ремонт дороги."}, Published: end},
+	}
+	srv := httptest.NewServer(crawltest.New(arts...))
+	defer srv.Close()
+	cfg := writeConfig(t, srv.URL)
+	if code, out := capture(t, "crawl", "--once", "--config", cfg, "--log-level", "error"); code != 0 {
+		t.Fatalf("crawl exited %d: %s", code, out)
+	}
+
+	code, out := capture(t, "search", "ооруканадан OR врач", "--config", cfg, "--json", "--facet", "lang,outlet,date", "--since", "7d")
+	if code != 0 {
+		t.Fatalf("search exited %d: %s", code, out)
+	}
+	var res searchJSONOut
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatalf("search --json: %v\n%s", err, out)
+	}
+	// The site is read twice, as a feed and as a listing: each article is
+	// stored under both URLs, since the two bodies differ by the site's
+	// trailing line.
+	if res.Total != 4 || len(res.Hits) != 4 || len(res.Facets["lang"]) != 2 || res.Histogram == nil {
+		t.Fatalf("search result: %s", out)
+	}
+	for _, h := range res.Hits {
+		if !strings.Contains(h.TitleHTML+h.Snippet, "<mark>") {
+			t.Errorf("hit %q has no highlight: %+v", h.Title, h)
+		}
+	}
+
+	code, out = capture(t, "search", "врач", "--config", cfg, "--sort", "date")
+	if code != 0 || !strings.Contains(out, "2 articles for врач") || !strings.Contains(out, "[врачей]") {
+		t.Errorf("search (text) exited %d:\n%s", code, out)
+	}
+
+	if code, out := capture(t, "reindex", "--config", cfg); code != 0 || !strings.Contains(out, "indexed 6 articles") {
+		t.Errorf("reindex exited %d: %s", code, out)
+	}
+	for _, bad := range [][]string{{"search", "врач AND", "--config", cfg}, {"search", "--config", cfg}, {"search", "врач", "--since", "soon", "--config", cfg}} {
+		if code, _ := capture(t, bad...); code != 1 {
+			t.Errorf("%q exited %d, want 1", bad, code)
+		}
+	}
+}
