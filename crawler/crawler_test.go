@@ -21,16 +21,17 @@ import (
 
 var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 
-// testConfig is a valid configuration for srcs with politeness delays and
-// timeouts shrunk to test size.
+// testConfig is a valid configuration for srcs with politeness delays
+// shrunk to test size. The timeouts stay long enough for a loaded machine;
+// a test of a server that never answers shortens them itself.
 func testConfig(t testing.TB, srcs ...config.Source) *config.Config {
 	t.Helper()
 	cfg := config.Default()
 	cfg.DataDir = t.TempDir()
 	cfg.Crawler.HostInterval = 0
-	cfg.Crawler.ConnectTimeout = config.Duration(time.Second)
-	cfg.Crawler.HeaderTimeout = config.Duration(500 * time.Millisecond)
-	cfg.Crawler.BodyTimeout = config.Duration(time.Second)
+	cfg.Crawler.ConnectTimeout = config.Duration(10 * time.Second)
+	cfg.Crawler.HeaderTimeout = config.Duration(10 * time.Second)
+	cfg.Crawler.BodyTimeout = config.Duration(20 * time.Second)
 	cfg.Crawler.MinInterval = config.Duration(10 * time.Millisecond)
 	cfg.Sources = srcs
 	if err := cfg.Validate(); err != nil {
@@ -307,6 +308,9 @@ func TestBadInputsLoseNothing(t *testing.T) {
 	srv := httptest.NewServer(handler)
 	defer srv.Close()
 	cfg := testConfig(t, config.Source{ID: "rss", Kind: config.KindRSS, URL: srv.URL + "/rss.xml"})
+	// The server that never answers is given up on after a second.
+	cfg.Crawler.HeaderTimeout = config.Duration(500 * time.Millisecond)
+	cfg.Crawler.BodyTimeout = config.Duration(time.Second)
 	st := openStore(t, cfg.DataDir)
 	c := crawler.New(cfg, st, quiet, crawler.WithClock(func() time.Time { return now }))
 	ctx := context.Background()
@@ -556,10 +560,9 @@ func TestPollAllSlowSiteHoldsUpNoOne(t *testing.T) {
 		srcs = append(srcs, config.Source{ID: fmt.Sprintf("fast-%d", i), Kind: config.KindRSS, URL: fmt.Sprintf("%s/rss.xml?copy=%d", srv.URL, i), FullText: &full})
 	}
 	cfg := testConfig(t, srcs...)
+	// testConfig's timeouts are long enough that a pool held up by the
+	// slow site would show.
 	cfg.Crawler.Workers = 2
-	// Long enough that a pool held up by the slow site would show.
-	cfg.Crawler.HeaderTimeout = config.Duration(20 * time.Second)
-	cfg.Crawler.BodyTimeout = config.Duration(20 * time.Second)
 	c := crawler.New(cfg, openStore(t, cfg.DataDir), quiet)
 	var order []string
 	fast := 0
@@ -602,8 +605,6 @@ func TestRunSlowSiteHoldsUpNoOne(t *testing.T) {
 		config.Source{ID: "fast", Kind: config.KindRSS, URL: srv.URL + "/rss.xml", Interval: config.Duration(20 * time.Millisecond)})
 	cfg.Crawler.Workers = 2
 	cfg.Crawler.MaxInterval = config.Duration(50 * time.Millisecond)
-	cfg.Crawler.HeaderTimeout = config.Duration(20 * time.Second)
-	cfg.Crawler.BodyTimeout = config.Duration(20 * time.Second)
 	c := crawler.New(cfg, openStore(t, cfg.DataDir), quiet)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error)

@@ -177,9 +177,9 @@ func TestParseFeedTenThousandItems(t *testing.T) {
 	if got, want := items[9999].Summary, "Врачи областной больницы сообщили о поступлении 9999 пациентов."; got != want {
 		t.Errorf("last summary = %q, want %q", got, want)
 	}
-	// The bound is loose for a shared machine; it catches a quadratic step,
-	// which would take minutes here.
-	if d := time.Since(start); d > 10*time.Second {
+	// The bound is loose for a shared, loaded machine; it catches a
+	// quadratic step, which would take minutes here.
+	if d := time.Since(start); d > time.Minute {
 		t.Errorf("10,000 items took %v", d)
 	}
 }

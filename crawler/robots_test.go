@@ -80,6 +80,9 @@ func (c *testClock) advance(d time.Duration) {
 func robotsFetcher() *Fetcher {
 	c := fetchTestConfig()
 	c.RespectRobots = nil
+	// No robots.txt test waits for a timeout; long ones keep a loaded
+	// machine from failing them.
+	c.HeaderTimeout, c.BodyTimeout = config.Duration(10*time.Second), config.Duration(20*time.Second)
 	return newTestFetcher(c)
 }
 
