@@ -519,18 +519,28 @@ type textBuilder struct {
 // text adds running text. Zero-width spaces count as white space: CMS
 // editors leave them between words, and they would split search terms.
 func (b *textBuilder) text(s string) {
-	// Runs of visible runes are copied whole rather than rune by rune.
+	// Runs of visible characters are copied whole. The text is scanned by
+	// bytes: only ASCII and the lead bytes 0xC2, 0xE1-0xE3 and 0xEF can
+	// start white space, so the Cyrillic letters that make up most of it
+	// are passed over without being decoded.
 	start := -1
-	for i, r := range s {
-		if isSpace(r) || r == '\u200b' || r == '\ufeff' {
+	for i := 0; i < len(s); {
+		c, size, blank := s[i], 1, false
+		switch {
+		case c < utf8.RuneSelf:
+			blank = c == ' ' || c >= '\t' && c <= '\r'
+		case c == 0xC2, c >= 0xE1 && c <= 0xE3, c == 0xEF:
+			var r rune
+			r, size = utf8.DecodeRuneInString(s[i:])
+			blank = isSpace(r) || r == '\u200b' || r == '\ufeff'
+		}
+		if blank {
 			if start >= 0 {
 				b.cur.WriteString(s[start:i])
 				start = -1
 			}
 			b.space = b.cur.Len() > 0
-			continue
-		}
-		if start < 0 {
+		} else if start < 0 {
 			if b.space {
 				if !strings.HasSuffix(b.cur.String(), "\n") {
 					b.cur.WriteByte(' ')
@@ -539,6 +549,7 @@ func (b *textBuilder) text(s string) {
 			}
 			start = i
 		}
+		i += size
 	}
 	if start >= 0 {
 		b.cur.WriteString(s[start:])

@@ -325,6 +325,9 @@ func isInvisible(r rune) bool {
 // Telegram post's lines), two or more as the paragraph break "\n\n", and
 // the ends are trimmed. A byte that is not UTF-8 becomes U+FFFD.
 func CleanText(s string) string {
+	if !utf8.ValidString(s) {
+		s = replaceInvalid(s)
+	}
 	var out strings.Builder
 	out.Grow(len(s))
 	breaks := 0
@@ -338,22 +341,22 @@ func CleanText(s string) string {
 			run = -1
 		}
 	}
-	// separate writes what the white space since the last kept character
-	// stands for, before a new kept character.
-	separate := func() {
-		if out.Len() > 0 {
-			switch {
-			case breaks >= 2:
-				out.WriteString("\n\n")
-			case breaks == 1:
-				out.WriteByte('\n')
-			case space:
-				out.WriteByte(' ')
-			}
+	// The text is scanned by bytes. Besides ASCII, only characters whose
+	// UTF-8 starts with 0xC2, 0xE1-0xE3 or 0xEF can be white space,
+	// invisible or control characters; the rest, Cyrillic among them, are
+	// kept without being decoded.
+	for i := 0; i < len(s); {
+		c := s[i]
+		r, size := rune(c), 1
+		switch {
+		case c < utf8.RuneSelf:
+		case c == 0xC2, c >= 0xE1 && c <= 0xE3, c == 0xEF:
+			r, size = utf8.DecodeRuneInString(s[i:])
+		default:
+			// Part of an ordinary character, which any letter stands
+			// for below.
+			r = 'a'
 		}
-		breaks, space = 0, false
-	}
-	for i, r := range s {
 		switch {
 		case r == '\n', r == '\u2028':
 			flush(i)
@@ -372,21 +375,37 @@ func CleanText(s string) string {
 		case isSpace(r):
 			flush(i)
 			space = true
-		case r == utf8.RuneError && !strings.HasPrefix(s[i:], "\uFFFD"):
-			flush(i)
-			separate()
-			out.WriteString("\uFFFD")
 		case r < 0x20 || r >= 0x7F && unicode.IsControl(r):
 			flush(i)
-		default:
-			if run < 0 {
-				separate()
-				run = i
+		case run < 0:
+			if out.Len() > 0 {
+				switch {
+				case breaks >= 2:
+					out.WriteString("\n\n")
+				case breaks == 1:
+					out.WriteByte('\n')
+				case space:
+					out.WriteByte(' ')
+				}
 			}
+			breaks, space = 0, false
+			run = i
 		}
+		i += size
 	}
 	flush(len(s))
 	return out.String()
+}
+
+// replaceInvalid returns s with each byte that is not UTF-8 replaced by
+// U+FFFD.
+func replaceInvalid(s string) string {
+	var b strings.Builder
+	b.Grow(len(s) + 16)
+	for _, r := range s {
+		b.WriteRune(r)
+	}
+	return b.String()
 }
 
 // ContentHash identifies an article's text: the hex SHA-256 of its title
@@ -418,16 +437,9 @@ func foldWords(buf []byte, s string) []byte {
 			r, size = utf8.DecodeRuneInString(s[i:])
 		}
 		i += size
+		// Letters come first, as most runes are letters; no invisible
+		// character or combining mark is one.
 		switch {
-		case isInvisible(r):
-			// A soft hyphen or a zero-width space sits inside a word.
-		case r >= 0x0300 && !isWordRune(r) && unicode.Is(unicode.Mn, r):
-			// A decomposed й is и and a combining breve; other marks
-			// (the diaeresis of a decomposed ё among them) fold away.
-			if r == '\u0306' && last == 'и' {
-				buf = utf8.AppendRune(buf[:len(buf)-utf8.RuneLen('и')], 'й')
-				last = 'й'
-			}
 		case isWordRune(r):
 			if !inWord && started {
 				buf = append(buf, ' ')
@@ -442,6 +454,15 @@ func foldWords(buf []byte, s string) []byte {
 				buf = utf8.AppendRune(buf, r)
 			}
 			inWord, started, last = true, true, r
+		case isInvisible(r):
+			// A soft hyphen or a zero-width space sits inside a word.
+		case r >= 0x0300 && unicode.Is(unicode.Mn, r):
+			// A decomposed й is и and a combining breve; other marks
+			// (the diaeresis of a decomposed ё among them) fold away.
+			if r == '\u0306' && last == 'и' {
+				buf = utf8.AppendRune(buf[:len(buf)-utf8.RuneLen('и')], 'й')
+				last = 'й'
+			}
 		default:
 			inWord, last = false, 0
 		}

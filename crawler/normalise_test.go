@@ -305,12 +305,43 @@ func foldWordsPlain(buf []byte, s string) []byte {
 	return buf
 }
 
-func FuzzCleanTextAndFold(f *testing.F) {
+// textPlain is textBuilder.text written rune by rune.
+func textPlain(b *textBuilder, s string) {
+	start := -1
+	for i, r := range s {
+		if unicode.IsSpace(r) || r == '\u200b' || r == '\ufeff' {
+			if start >= 0 {
+				b.cur.WriteString(s[start:i])
+				start = -1
+			}
+			b.space = b.cur.Len() > 0
+			continue
+		}
+		if start < 0 {
+			if b.space {
+				if !strings.HasSuffix(b.cur.String(), "\n") {
+					b.cur.WriteByte(' ')
+				}
+				b.space = false
+			}
+			start = i
+		}
+	}
+	if start >= 0 {
+		b.cur.WriteString(s[start:])
+	}
+}
+
+// FuzzTextFastPaths holds CleanText, foldWords and textBuilder.text, whose
+// byte-level fast paths are easy to get subtly wrong, equal to plain
+// rune-by-rune versions.
+func FuzzTextFastPaths(f *testing.F) {
 	for _, s := range []string{
 		"  врач \t  пришёл  ", "10\u00a0000\u202fсом\u3000и", "мед\u00adсестра\u200b \u200dи\ufeffврач\u2060",
 		"первый.\n\n\n   второй.", "a\r\nb\r\n\r\nc\rd", "a\u2028b\u2029c", "a\x00b\x1bc\x7f\u0085d",
 		"ВРАЧ Ёжик ӨКМӨТ Ңң Үү Нии\u0306 е\u0308", "битый \xd0 байт \xd1\xd1 и \xff\xfe конец \ufffd",
 		"Бүгүн Бишкекте эмдөө күнү өтөт 💉\nСаат 9дан 17ге чейин.",
+		" \u1680 \u2000a\u200a\u202fb\u205f\u3000c\u0085d\u00a0e \xc2 \xe2\x80 \xef\xbb\xbf\xe1\x9a\x80 ",
 	} {
 		f.Add(s)
 	}
@@ -320,6 +351,18 @@ func FuzzCleanTextAndFold(f *testing.F) {
 		}
 		if got, want := foldWords(nil, s), foldWordsPlain(nil, s); !bytes.Equal(got, want) {
 			t.Errorf("foldWords(%q) = %q, want %q", s, got, want)
+		}
+		// Twice, so that a second run of text meets the state the
+		// first left.
+		var fast, plain textBuilder
+		fast.text(s)
+		fast.lineBreak()
+		fast.text(s)
+		textPlain(&plain, s)
+		plain.lineBreak()
+		textPlain(&plain, s)
+		if got, want := fast.cur.String(), plain.cur.String(); got != want || fast.space != plain.space {
+			t.Errorf("text(%q) = %q (space %v), want %q (space %v)", s, got, fast.space, want, plain.space)
 		}
 	})
 }
