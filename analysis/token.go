@@ -62,6 +62,9 @@ func isWordRune(r rune) bool {
 	if r < utf8.RuneSelf {
 		return 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9'
 	}
+	if 'А' <= r && r <= 'я' {
+		return true // the Russian alphabet, the bulk of the text
+	}
 	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r)
 }
 
@@ -77,7 +80,7 @@ func Fold(word string) string {
 			break
 		}
 	}
-	if ascii {
+	if ascii || isFolded(word) {
 		return word
 	}
 	var b strings.Builder
@@ -95,6 +98,12 @@ func Fold(word string) string {
 			b.WriteRune('й')
 			prev = 'й'
 			continue
+		case 'А' <= r && r <= 'Я':
+			r += 'а' - 'А'
+		case 'а' <= r && r <= 'я' || r < utf8.RuneSelf:
+			if 'A' <= r && r <= 'Z' {
+				r += 'a' - 'A'
+			}
 		case unicode.Is(unicode.Mn, r):
 			continue
 		default:
@@ -104,6 +113,23 @@ func Fold(word string) string {
 		prev = r
 	}
 	return b.String()
+}
+
+// isFolded reports whether Fold would return word unchanged: the usual
+// lower-case word, which then costs no copy.
+func isFolded(word string) bool {
+	for _, r := range word {
+		switch {
+		case r < utf8.RuneSelf:
+			if 'A' <= r && r <= 'Z' {
+				return false
+			}
+		case 'а' <= r && r <= 'я':
+		case r == 'ё' || 'А' <= r && r <= 'Я' || unicode.Is(unicode.Mn, r) || unicode.IsUpper(r):
+			return false
+		}
+	}
+	return true
 }
 
 // IsCyrillic reports whether word holds a Cyrillic letter.

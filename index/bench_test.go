@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"path/filepath"
+	"strconv"
 	"slices"
 	"strings"
 	"testing"
@@ -22,7 +24,14 @@ import (
 // Kyrgyz, the rest Russian, news-like vocabulary) spread over a year.
 //
 //	go test ./index -run '^$' -bench . -benchtime 1x -count 5
-const benchArticles = 20000
+var benchArticles = envInt("KUZOT_BENCH_ARTICLES", 20000)
+
+func envInt(name string, def int) int {
+	if v, err := strconv.Atoi(os.Getenv(name)); err == nil && v > 0 {
+		return v
+	}
+	return def
+}
 
 var benchQueries = []string{
 	"оорукана",

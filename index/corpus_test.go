@@ -55,6 +55,16 @@ var corpus = []article{
 // openCorpus stores the corpus in a new SQLite file, opens an index over
 // it and syncs. It returns the index, the store and the ids by key.
 func openCorpus(t testing.TB) (*index.Index, *store.Store, map[string]int64) {
+	return openStored(t, corpus)
+}
+
+// openArticles is openCorpus over other articles.
+func openArticles(t testing.TB, arts []article) (*index.Index, map[string]int64) {
+	x, _, ids := openStored(t, arts)
+	return x, ids
+}
+
+func openStored(t testing.TB, arts []article) (*index.Index, *store.Store, map[string]int64) {
 	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
@@ -63,14 +73,14 @@ func openCorpus(t testing.TB) (*index.Index, *store.Store, map[string]int64) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	ids := storeCorpus(t, st, corpus)
+	ids := storeCorpus(t, st, arts)
 	x, err := index.Open(filepath.Join(dir, "index"), st, quietLog())
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { x.Close() })
-	if n, err := x.Sync(ctx, nil); err != nil || n != len(corpus) {
-		t.Fatalf("Sync = %d, %v; want %d articles", n, err, len(corpus))
+	if n, err := x.Sync(ctx, nil); err != nil || n != len(arts) {
+		t.Fatalf("Sync = %d, %v; want %d articles", n, err, len(arts))
 	}
 	return x, st, ids
 }

@@ -29,8 +29,9 @@ func (w wordMatch) accepts(term string) bool {
 type posExpr interface {
 	// spans lists where the operand occurs in one field.
 	spans(at positions) []span
-	// words lists every word the operand needs, for a term prefilter.
-	words() []wordMatch
+	// marks lists the runs of the operand's own words where it occurs:
+	// for a NEAR, its operands' words, not the words between them.
+	marks(at positions) []span
 }
 
 // positions returns the sorted positions (from 1) of the words of one
@@ -50,8 +51,6 @@ func (p posWord) spans(at positions) []span {
 	}
 	return out
 }
-
-func (p posWord) words() []wordMatch { return []wordMatch{p.w} }
 
 type posPhrase struct{ ws []wordMatch }
 
@@ -74,22 +73,12 @@ next:
 	return out
 }
 
-func (p posPhrase) words() []wordMatch { return p.ws }
-
 type posOr struct{ alts []posExpr }
 
 func (p posOr) spans(at positions) []span {
 	var out []span
 	for _, a := range p.alts {
 		out = append(out, a.spans(at)...)
-	}
-	return out
-}
-
-func (p posOr) words() []wordMatch {
-	var out []wordMatch
-	for _, a := range p.alts {
-		out = append(out, a.words()...)
 	}
 	return out
 }
@@ -127,4 +116,32 @@ func (p posNear) spans(at positions) []span {
 	return out
 }
 
-func (p posNear) words() []wordMatch { return append(p.left.words(), p.right.words()...) }
+func (p posWord) marks(at positions) []span   { return p.spans(at) }
+func (p posPhrase) marks(at positions) []span { return p.spans(at) }
+
+func (p posOr) marks(at positions) []span {
+	var out []span
+	for _, a := range p.alts {
+		out = append(out, a.marks(at)...)
+	}
+	return out
+}
+
+// marks of a NEAR are its operands' marks that lie inside one of its
+// matches.
+func (p posNear) marks(at positions) []span {
+	cover := p.spans(at)
+	if len(cover) == 0 {
+		return nil
+	}
+	var out []span
+	for _, m := range append(p.left.marks(at), p.right.marks(at)...) {
+		for _, c := range cover {
+			if c.from <= m.from && m.to <= c.to {
+				out = append(out, m)
+				break
+			}
+		}
+	}
+	return out
+}

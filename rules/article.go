@@ -1,0 +1,105 @@
+package rules
+
+import (
+	"slices"
+	"sort"
+	"strings"
+
+	"kuzot/analysis"
+)
+
+// Article is one article analysed for matching: each field's words with
+// their index terms, the way package index holds them (the stem, and
+// ExactPrefix + the folded form, at the word's position).
+type Article struct {
+	Outlet string
+	Lang   string
+	fields [2]field
+}
+
+// The text fields, in Article.fields order.
+const (
+	titleField = iota
+	bodyField
+)
+
+var fieldNames = [2]string{FieldTitle, FieldBody}
+
+type field struct {
+	text string
+	toks []analysis.Token
+	// pos maps each index term to its positions, in order.
+	pos map[string][]int
+	// exact lists the distinct ExactPrefix terms, sorted, for prefix*.
+	exact []string
+}
+
+// NewArticle analyses an article for matching. lang picks the stemmer as
+// in the index: Kyrgyz, English, or Russian for anything else.
+func NewArticle(title, body, outlet, lang string) *Article {
+	a := &Article{Outlet: strings.ToLower(outlet), Lang: lang}
+	stemLang := analysis.Russian
+	if lang == analysis.Kyrgyz || lang == analysis.English {
+		stemLang = lang
+	}
+	for i, text := range [2]string{title, body} {
+		f := &a.fields[i]
+		f.text = text
+		f.toks = analysis.Analyze(text, stemLang)
+		f.pos = make(map[string][]int, len(f.toks))
+		for _, t := range f.toks {
+			f.pos[t.Term] = append(f.pos[t.Term], t.Pos)
+			ex := ExactPrefix + t.Form
+			if _, seen := f.pos[ex]; !seen {
+				f.exact = append(f.exact, ex)
+			}
+			f.pos[ex] = append(f.pos[ex], t.Pos)
+		}
+		sort.Strings(f.exact)
+	}
+	return a
+}
+
+// fieldIndex maps a field name to its index in Article.fields.
+func fieldIndex(name string) int {
+	if name == FieldTitle {
+		return titleField
+	}
+	return bodyField
+}
+
+// positions lists where the words w accepts stand in the field.
+func (f *field) positions(w wordMatch) []int {
+	if w.prefix != "" {
+		var ps []int
+		i := sort.SearchStrings(f.exact, w.prefix)
+		for ; i < len(f.exact) && strings.HasPrefix(f.exact[i], w.prefix); i++ {
+			ps = append(ps, f.pos[f.exact[i]]...)
+		}
+		slices.Sort(ps)
+		return ps
+	}
+	if len(w.terms) == 1 {
+		return f.pos[w.terms[0]]
+	}
+	var ps []int
+	for _, t := range w.terms {
+		ps = append(ps, f.pos[t]...)
+	}
+	slices.Sort(ps)
+	return slices.Compact(ps)
+}
+
+// has reports whether any word w accepts is in the field.
+func (f *field) has(w wordMatch) bool {
+	if w.prefix != "" {
+		i := sort.SearchStrings(f.exact, w.prefix)
+		return i < len(f.exact) && strings.HasPrefix(f.exact[i], w.prefix)
+	}
+	for _, t := range w.terms {
+		if len(f.pos[t]) > 0 {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,131 @@
+package rules
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+)
+
+func TestMatcherEvidence(t *testing.T) {
+	m, err := Compile([]Spec{
+		{ID: "medical-error", Category: "medical_error", Severity: "high",
+			Query: `(врач OR роддом OR дарыгер OR оорукана) AND ("врачебная ошибка" OR халатность OR шалаакылык)`, Exclude: "ветеринар*"},
+		{ID: "arrest", Category: "arrest", Severity: "high", Query: "(задержан OR кармалды) NEAR/3 (врач OR дарыгер)"},
+		{ID: "shortage", Category: "drug_shortage", Severity: "medium", Query: "инсулин* AND NOT outlet:sport.kg"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := NewArticle("Врачебная ошибка в роддоме",
+		"В роддоме Бишкека роженице ввели антисептик. Следователи говорят о халатности. Главный врач задержан до выяснения обстоятельств дела.",
+		"Kaktus.media", "ru")
+	got := m.Match(a)
+	if len(got) != 2 || got[0].Rule.ID != "medical-error" || got[1].Rule.ID != "arrest" {
+		t.Fatalf("Match = %v", got)
+	}
+	ev := got[0].Evidence
+	if len(ev) == 0 || ev[0].Field != "title" || !slices.Equal(ev[0].Words(), []string{"Врачебная", "ошибка", "роддоме"}) {
+		t.Errorf("title evidence = %+v (%q)", ev, ev[0].Words())
+	}
+	var body []string
+	for _, e := range ev[1:] {
+		if e.Field != "body" {
+			t.Errorf("evidence field %q", e.Field)
+		}
+		body = append(body, e.Words()...)
+	}
+	if !slices.Contains(body, "халатности") || !slices.Contains(body, "роддоме") {
+		t.Errorf("body evidence words %q", body)
+	}
+	// NEAR marks the words it joins, not the words between them.
+	if w := got[1].Evidence[0].Words(); !slices.Equal(w, []string{"врач", "задержан"}) {
+		t.Errorf("NEAR evidence %q in %q", w, got[1].Evidence[0].Text)
+	}
+	if txt := got[1].Evidence[0].Text; !strings.HasPrefix(txt, "…") || !strings.Contains(txt, "Главный врач задержан") {
+		t.Errorf("NEAR evidence text %q", txt)
+	}
+
+	if ids := m.MatchIDs(NewArticle("Ветеринарная халатность", "Врачебная ошибка ветеринара в клинике для собак.", "x.kg", "ru")); len(ids) != 0 {
+		t.Errorf("exclude ignored: %v", ids)
+	}
+	if ids := m.MatchIDs(NewArticle("Инсулин закончился", "", "24.kg", "ru")); !slices.Equal(ids, []string{"shortage"}) {
+		t.Errorf("prefix rule: %v", ids)
+	}
+	if ids := m.MatchIDs(NewArticle("Инсулин закончился", "", "sport.kg", "ru")); len(ids) != 0 {
+		t.Errorf("outlet NOT ignored: %v", ids)
+	}
+	ky := NewArticle("Ооруканада шалаакылык", "Бишкектеги ооруканасында дарыгер кармалды.", "azattyk.org", "ky")
+	if ids := m.MatchIDs(ky); !slices.Equal(ids, []string{"medical-error", "arrest"}) {
+		t.Errorf("Kyrgyz article: %v", ids)
+	}
+}
+
+func TestCompileErrors(t *testing.T) {
+	_, err := Compile([]Spec{
+		{ID: "a", Query: "врач AND"},
+		{ID: "b", Query: "врач", Exclude: `"ветеринар`},
+		{ID: "a2", Query: "ok"},
+		{ID: "a2", Query: "ok"},
+	})
+	var re *RuleError
+	if err == nil || !strings.Contains(err.Error(), "rule a: query: line 1, column 9") ||
+		!strings.Contains(err.Error(), "rule b: exclude: line 1, column 1") || !strings.Contains(err.Error(), "a2: the id is used twice") {
+		t.Fatalf("Compile error: %v", err)
+	}
+	_ = re
+}
+
+// TestPrefilterLosesNothing checks that the term prefilter never skips a
+// rule that matches: the matcher's answer equals evaluating every rule.
+func TestPrefilterLosesNothing(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	words := strings.Fields("врач врачи врачей больница больнице ошибка ошибки роддом роддоме оорукана ооруканада дарыгер дарыгерлер бейтап кезек инсулин инсулина и в жана")
+	word := func() string { return words[rng.IntN(len(words))] }
+	var specs []Spec
+	for i := range 400 {
+		var q string
+		switch rng.IntN(7) {
+		case 0:
+			q = word() + " AND " + word()
+		case 1:
+			q = word() + " OR NOT " + word()
+		case 2:
+			w := []rune(word())
+			q = fmt.Sprintf(`"%s %s" OR %s*`, word(), word(), string(w[:min(3, len(w))]))
+		case 3:
+			q = fmt.Sprintf("%s NEAR/%d (%s OR =%s)", word(), 1+rng.IntN(4), word(), word())
+		case 4:
+			q = "NOT " + word()
+		case 5:
+			q = "title:" + word() + " AND outlet:24.kg"
+		default:
+			q = word()
+		}
+		specs = append(specs, Spec{ID: fmt.Sprint("r", i), Query: q})
+	}
+	m, err := Compile(specs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 300 {
+		var title, body []string
+		for range 1 + rng.IntN(5) {
+			title = append(title, word())
+		}
+		for range rng.IntN(30) {
+			body = append(body, word())
+		}
+		a := NewArticle(strings.Join(title, " "), strings.Join(body, " "), []string{"24.kg", "kaktus.media"}[rng.IntN(2)], []string{"ru", "ky"}[rng.IntN(2)])
+		var all []string
+		for _, r := range m.Rules() {
+			if r.Matches(a) {
+				all = append(all, r.ID)
+			}
+		}
+		if got := m.MatchIDs(a); !slices.Equal(got, all) {
+			t.Fatalf("article %q / %q: matcher %v, every rule %v", title, body, got, all)
+		}
+	}
+}
