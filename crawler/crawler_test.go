@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -625,5 +626,48 @@ func TestRunSlowSiteHoldsUpNoOne(t *testing.T) {
 		}
 	case <-time.After(15 * time.Second):
 		t.Fatal("Run did not stop after cancel")
+	}
+}
+
+// TestRunFinishesPollsUnderWay stops the scheduler while a poll is
+// fetching an article page: Run waits for the poll, and what it fetched is
+// stored rather than dropped.
+func TestRunFinishesPollsUnderWay(t *testing.T) {
+	site := crawltest.New(sampleArticles()...)
+	started := make(chan struct{})
+	var once sync.Once
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/news/102" {
+			once.Do(func() { close(started) })
+			time.Sleep(300 * time.Millisecond)
+		}
+		site.ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	cfg := testConfig(t, config.Source{ID: "rss", Kind: config.KindRSS, URL: srv.URL + "/rss.xml"})
+	st := openStore(t, cfg.DataDir)
+	c := crawler.New(cfg, st, quiet)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error)
+	go func() { done <- c.Run(ctx) }()
+	select {
+	case <-started:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the poll never reached the slow article page")
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("Run did not stop after cancel")
+	}
+	if n, _ := st.CountArticles(context.Background()); n != 3 {
+		t.Errorf("%d articles stored after the stop, want the 3 the poll under way fetched", n)
+	}
+	if s, _ := st.SourceState(context.Background(), "rss"); s.LastStatus != "ok" {
+		t.Errorf("source state after the stop: %+v", s)
 	}
 }
