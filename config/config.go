@@ -22,6 +22,9 @@ type Config struct {
 	Timezone string   `yaml:"timezone"`
 	Crawler  Crawler  `yaml:"crawler"`
 	Sources  []Source `yaml:"sources"`
+	// Rules are the crisis rules; Scoring weighs their matches.
+	Rules   []Rule  `yaml:"rules"`
+	Scoring Scoring `yaml:"scoring"`
 
 	// location is Timezone resolved by Validate.
 	location *time.Location

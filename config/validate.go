@@ -77,6 +77,7 @@ func (c *Config) Validate() error {
 		seen[s.ID] = i
 		s.validate(p, &c.Crawler, add)
 	}
+	c.validateRules(add)
 	if len(errs) > 0 {
 		return errs
 	}

@@ -83,6 +83,8 @@ func (r *Rule) Matches(a *Article) bool {
 type Match struct {
 	Rule     *Rule
 	Evidence []Evidence
+	// hits are the matched runs of words, for scoring.
+	hits []hit
 }
 
 // Evidence is a matched passage: the words that made the rule match, in
@@ -190,7 +192,10 @@ func (m *Matcher) Rule(id string) *Rule {
 // Match returns the rules a matches, in configured order, with evidence.
 func (m *Matcher) Match(a *Article) []Match {
 	var out []Match
-	m.eachMatch(a, func(r *Rule) { out = append(out, Match{Rule: r, Evidence: r.evidence(a)}) })
+	m.eachMatch(a, func(r *Rule) {
+		hits := r.hits(a)
+		out = append(out, Match{Rule: r, Evidence: evidence(r.ID, a, hits), hits: hits})
+	})
 	return out
 }
 
@@ -461,9 +466,9 @@ func (e *orExpr) collect(a *Article, out *[]hit) {
 // side of its matched words.
 const evidenceContext = 6
 
-// evidence cuts the passages of a's fields where the rule's positive words
-// matched: one passage per run of hits close together, title first.
-func (r *Rule) evidence(a *Article) []Evidence {
+// hits returns where the rule's positive words matched in a, title first,
+// in order.
+func (r *Rule) hits(a *Article) []hit {
 	var hits []hit
 	r.match.collect(a, &hits)
 	sort.Slice(hits, func(i, j int) bool {
@@ -472,6 +477,12 @@ func (r *Rule) evidence(a *Article) []Evidence {
 		}
 		return hits[i].from < hits[j].from
 	})
+	return hits
+}
+
+// evidence cuts the passages of a's fields where the rule's positive words
+// matched: one passage per run of hits close together, title first.
+func evidence(rule string, a *Article, hits []hit) []Evidence {
 	var out []Evidence
 	for i := 0; i < len(hits); {
 		f := &a.fields[hits[i].field]
@@ -481,7 +492,7 @@ func (r *Rule) evidence(a *Article) []Evidence {
 			to = max(to, hits[j].to)
 			j++
 		}
-		out = append(out, passage(r.ID, fieldNames[hits[i].field], f, hits[i:j]))
+		out = append(out, passage(rule, fieldNames[hits[i].field], f, hits[i:j]))
 		i = j
 		if len(out) == 3 {
 			break // enough to judge by

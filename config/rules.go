@@ -1,0 +1,144 @@
+package config
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"kuzot/rules"
+)
+
+// Categories are the kinds of crisis a rule belongs to (a contract:
+// reports, routes and the digest count by them).
+var Categories = []string{
+	"medical_error", "arrest", "equipment_neglect", "corruption_extortion", "ethics",
+	"drug_shortage", "care_access", "outbreak", "public_case", "it_failure",
+}
+
+// Severities of a rule, lowest first.
+var Severities = []string{"low", "medium", "high", "critical"}
+
+// Rule is one crisis rule: a query in the rule language (see README).
+type Rule struct {
+	// ID is stable and unique: [a-z0-9-].
+	ID string `yaml:"id"`
+	// Category is one of Categories.
+	Category string `yaml:"category"`
+	// Severity is the base severity: low, medium, high or critical.
+	Severity string `yaml:"severity"`
+	// Query is what an article must match; Exclude what it must not.
+	Query   string `yaml:"query"`
+	Exclude string `yaml:"exclude"`
+	// Description says what the rule is for, for the people tuning it.
+	Description string `yaml:"description"`
+	// Disabled rules are kept but never matched.
+	Disabled bool `yaml:"disabled"`
+}
+
+// Scoring turns a rule match into a decision (see rules.Scorer for the
+// formula).
+type Scoring struct {
+	// Watch lists the entities whose mention makes a crisis weigh more:
+	// the Ministry, the health insurance fund, named hospitals, the minister.
+	Watch []Watch `yaml:"watch"`
+	// Thresholds map a score to a decision.
+	Thresholds Thresholds `yaml:"thresholds"`
+}
+
+// Watch is one watch-list entity.
+type Watch struct {
+	ID    string  `yaml:"id"`
+	Query string  `yaml:"query"`
+	Boost float64 `yaml:"boost"`
+}
+
+// Thresholds are the lowest scores of each decision: below Digest a
+// match is ignored.
+type Thresholds struct {
+	Digest   float64 `yaml:"digest"`
+	Alert    float64 `yaml:"alert"`
+	Critical float64 `yaml:"critical"`
+}
+
+// DefaultThresholds are the thresholds when the file sets none.
+var DefaultThresholds = Thresholds{Digest: 2, Alert: 3.5, Critical: 9}
+
+// DefaultWatchBoost is a watch entry's boost when it sets none.
+const DefaultWatchBoost = 1.3
+
+// RuleSpecs returns the enabled rules for rules.Compile.
+func (c *Config) RuleSpecs() []rules.Spec {
+	var out []rules.Spec
+	for _, r := range c.Rules {
+		if !r.Disabled {
+			out = append(out, rules.Spec{ID: r.ID, Category: r.Category, Severity: r.Severity, Query: r.Query, Exclude: r.Exclude})
+		}
+	}
+	return out
+}
+
+func (c *Config) validateRules(add func(path, format string, args ...any)) {
+	seen := map[string]int{}
+	for i := range c.Rules {
+		r := &c.Rules[i]
+		p := fmt.Sprintf("rules[%d]", i)
+		if !idPattern.MatchString(r.ID) {
+			add(p+".id", "%q is not a valid id (lower-case letters, digits and '-', e.g. \"medical-error-ru\")", r.ID)
+		} else if j, dup := seen[r.ID]; dup {
+			add(p+".id", "%q is used by rules[%d] too; ids must be unique", r.ID, j)
+		}
+		seen[r.ID] = i
+		if !slices.Contains(Categories, r.Category) {
+			add(p+".category", "%q is not a category (one of %s)", r.Category, strings.Join(Categories, ", "))
+		}
+		if r.Severity == "" {
+			r.Severity = "medium"
+		}
+		if !slices.Contains(Severities, r.Severity) {
+			add(p+".severity", "%q is not a severity (low, medium, high or critical)", r.Severity)
+		}
+		if strings.TrimSpace(r.Query) == "" {
+			add(p+".query", "is empty (e.g. '(врач OR дарыгер) AND \"врачебная ошибка\"')")
+		} else if _, err := rules.CompileRule(rules.Spec{ID: r.ID, Query: r.Query}); err != nil {
+			add(p+".query", "%v", unwrapRuleError(err))
+		}
+		if strings.TrimSpace(r.Exclude) != "" {
+			if _, err := rules.CompileRule(rules.Spec{ID: r.ID, Query: r.Exclude}); err != nil {
+				add(p+".exclude", "%v", unwrapRuleError(err))
+			}
+		}
+	}
+
+	s := &c.Scoring
+	if s.Thresholds == (Thresholds{}) {
+		s.Thresholds = DefaultThresholds
+	}
+	if t := s.Thresholds; !(0 < t.Digest && t.Digest <= t.Alert && t.Alert <= t.Critical) {
+		add("scoring.thresholds", "digest %g, alert %g and critical %g must be positive and rising (try 2, 3.5, 9)", t.Digest, t.Alert, t.Critical)
+	}
+	for i := range s.Watch {
+		w := &s.Watch[i]
+		p := fmt.Sprintf("scoring.watch[%d]", i)
+		if !idPattern.MatchString(w.ID) {
+			add(p+".id", "%q is not a valid id (e.g. \"ministry\")", w.ID)
+		}
+		if w.Boost == 0 {
+			w.Boost = DefaultWatchBoost
+		}
+		if w.Boost < 1 || w.Boost > 5 {
+			add(p+".boost", "%g is out of range (1 to 5; try 1.3)", w.Boost)
+		}
+		if _, err := rules.CompileRule(rules.Spec{ID: w.ID, Query: w.Query}); err != nil {
+			add(p+".query", "%v", unwrapRuleError(err))
+		}
+	}
+}
+
+// unwrapRuleError drops the "rules: rule X: query:" prefix, which the
+// field path already says.
+func unwrapRuleError(err error) error {
+	if re, ok := err.(*rules.RuleError); ok {
+		return re.Err
+	}
+	return err
+}
