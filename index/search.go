@@ -33,6 +33,9 @@ const MaxPageSize = 200
 type Request struct {
 	// Query is in the rule language (package rules).
 	Query string
+	// Rule, when set, is searched instead of Query: a rule's query and
+	// NOT its exclude, for backtests.
+	Rule *rules.Rule
 	// Since and Until bound the publication time; zero means open.
 	Since, Until time.Time
 	// Outlets, Langs and Categories filter: a hit has one of each list
@@ -183,7 +186,13 @@ func isFacetField(f string) bool {
 // buildQuery parses the query and adds the filters.
 func (x *Index) buildQuery(req Request) (query.Query, error) {
 	var must []query.Query
-	if strings.TrimSpace(req.Query) != "" {
+	if req.Rule != nil {
+		q, err := rules.Bleve(req.Rule.Combined())
+		if err != nil {
+			return nil, fmt.Errorf("%w: rule %s: %w", ErrQuery, req.Rule.ID, err)
+		}
+		must = append(must, q)
+	} else if strings.TrimSpace(req.Query) != "" {
 		q, err := rules.CompileQuery(req.Query)
 		if err != nil {
 			return nil, fmt.Errorf("%w: %w", ErrQuery, err)

@@ -45,8 +45,9 @@ type Rule struct {
 // Node returns the rule's parsed query.
 func (r *Rule) Node() Node { return r.query }
 
-// Bleve-side, a rule is its query AND NOT its exclude.
-func (r *Rule) combined() Node {
+// Combined is the rule as one query: its query AND NOT its exclude, the
+// way the index backtests it.
+func (r *Rule) Combined() Node {
 	if r.exclude == nil {
 		return r.query
 	}

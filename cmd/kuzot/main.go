@@ -21,6 +21,11 @@ Usage:
                  [--category C] [--sort date] [--limit 20] [--page 2] [--facet outlet,category,lang,date]
                                            search the archive in the rule language
   kuzot reindex                            rebuild the search index from the store
+  kuzot rules    check                     compile the rules, list them by category
+  kuzot rules    test FILE|URL [--json]    score one article: matches, score, evidence, decision
+  kuzot rules    backtest [--since 30d] [--rule ID | --query Q] [--json]
+                                           run rules over the archive: hits per day, what would alert
+  kuzot rules    eval DIR [-v] [--json]    precision and recall per category on labelled articles
 
 Every command takes --config FILE (default ./config.yaml, then $KUZOT_CONFIG)
 and --log-level debug|info|warn|error.
@@ -43,6 +48,8 @@ func run(args []string) int {
 		err = cmdSearch(rest)
 	case "reindex":
 		err = cmdReindex(rest)
+	case "rules":
+		err = cmdRules(rest)
 	case "help", "-h", "--help":
 		fmt.Print(usage)
 		return 0
