@@ -292,6 +292,14 @@ var (
 	subscribeRe = regexp.MustCompile(`(?i)подпис\p{L}* на (?:наш|нас)|подпишитесь|жазылыңыз|каналыбызга`)
 )
 
+// maySubscribe reports whether s holds one of the words subscribeRe
+// looks for, in any case. The unanchored expression would be tried at
+// every position of every short paragraph; this test is far cheaper.
+func maySubscribe(s string) bool {
+	lower := strings.ToLower(s)
+	return strings.Contains(lower, "подпи") || strings.Contains(lower, "жазылыңыз") || strings.Contains(lower, "каналыбызга")
+}
+
 // pruneNoise removes comment blocks, share bars, "read also" lists and
 // subscription boxes before readability scores the page, so their text
 // cannot win or leak into the body.
@@ -423,7 +431,7 @@ func dropParagraphs(paras []string, drop []*regexp.Regexp, generic bool) []strin
 		}
 		// Furniture lines are short; a long paragraph is text.
 		if generic && len(p) < 800 && utf8.RuneCountInString(p) < 200 {
-			if readAlsoRe.MatchString(p) || noiseParagraphRe.MatchString(p) || subscribeRe.MatchString(p) {
+			if readAlsoRe.MatchString(p) || noiseParagraphRe.MatchString(p) || maySubscribe(p) && subscribeRe.MatchString(p) {
 				continue
 			}
 		}
@@ -525,6 +533,14 @@ func (b *textBuilder) text(s string) {
 	// are passed over without being decoded.
 	start := -1
 	for i := 0; i < len(s); {
+		if start >= 0 {
+			for i < len(s) && plainByte[s[i]] {
+				i++
+			}
+			if i == len(s) {
+				break
+			}
+		}
 		c, size, blank := s[i], 1, false
 		switch {
 		case c < utf8.RuneSelf:

@@ -346,6 +346,14 @@ func CleanText(s string) string {
 	// invisible or control characters; the rest, Cyrillic among them, are
 	// kept without being decoded.
 	for i := 0; i < len(s); {
+		if run >= 0 {
+			for i < len(s) && plainByte[s[i]] {
+				i++
+			}
+			if i == len(s) {
+				break
+			}
+		}
 		c := s[i]
 		r, size := rune(c), 1
 		switch {

@@ -334,13 +334,15 @@ func textPlain(b *textBuilder, s string) {
 
 // FuzzTextFastPaths holds CleanText, foldWords and textBuilder.text, whose
 // byte-level fast paths are easy to get subtly wrong, equal to plain
-// rune-by-rune versions.
+// rune-by-rune versions, and checks that the maySubscribe prefilter never
+// hides a subscribeRe match.
 func FuzzTextFastPaths(f *testing.F) {
 	for _, s := range []string{
 		"  врач \t  пришёл  ", "10\u00a0000\u202fсом\u3000и", "мед\u00adсестра\u200b \u200dи\ufeffврач\u2060",
 		"первый.\n\n\n   второй.", "a\r\nb\r\n\r\nc\rd", "a\u2028b\u2029c", "a\x00b\x1bc\x7f\u0085d",
 		"ВРАЧ Ёжик ӨКМӨТ Ңң Үү Нии\u0306 е\u0308", "битый \xd0 байт \xd1\xd1 и \xff\xfe конец \ufffd",
 		"Бүгүн Бишкекте эмдөө күнү өтөт 💉\nСаат 9дан 17ге чейин.",
+		"ПОДПИСЫВАЙТЕСЬ НА НАШ канал", "Telegram-КАНАЛЫБЫЗГА жазылыңыз", "Подпишитесь!",
 		" \u1680 \u2000a\u200a\u202fb\u205f\u3000c\u0085d\u00a0e \xc2 \xe2\x80 \xef\xbb\xbf\xe1\x9a\x80 ",
 	} {
 		f.Add(s)
@@ -351,6 +353,9 @@ func FuzzTextFastPaths(f *testing.F) {
 		}
 		if got, want := foldWords(nil, s), foldWordsPlain(nil, s); !bytes.Equal(got, want) {
 			t.Errorf("foldWords(%q) = %q, want %q", s, got, want)
+		}
+		if subscribeRe.MatchString(s) && !maySubscribe(s) {
+			t.Errorf("maySubscribe(%q) = false, but subscribeRe matches", s)
 		}
 		// Twice, so that a second run of text meets the state the
 		// first left.

@@ -2,6 +2,20 @@ package crawler
 
 import "unicode"
 
+// plainByte marks the bytes that can neither be nor start white space, an
+// invisible or a control character: printable ASCII, and every byte of
+// UTF-8 text but the lead bytes 0xC2, 0xE1, 0xE2, 0xE3 and 0xEF. Text
+// scanners skip runs of them without decoding.
+var plainByte = func() (t [256]bool) {
+	for c := 0x21; c < 0x7F; c++ {
+		t[c] = true
+	}
+	for c := 0x80; c < 0x100; c++ {
+		t[c] = c != 0xC2 && (c < 0xE1 || c > 0xE3) && c != 0xEF
+	}
+	return t
+}()
+
 // isSpace is unicode.IsSpace with a fast answer for the Cyrillic block,
 // where news text spends nearly all its runes and none is a space; the
 // table search behind unicode.IsSpace was a tenth of a crawl's CPU time.
