@@ -97,7 +97,11 @@ func (a *app) openStore(ctx context.Context) error {
 // which must be open, and brings it up to date: a missing or unreadable
 // index is rebuilt from the store here, with a progress bar on a terminal.
 func (a *app) openIndex(ctx context.Context) error {
-	x, err := index.Open(filepath.Join(a.cfg.DataDir, "index"), a.store, a.log)
+	set, err := newRuleSet(a.cfg)
+	if err != nil {
+		return err
+	}
+	x, err := index.Open(filepath.Join(a.cfg.DataDir, "index"), a.store, a.log, index.WithLabels(set.scoreArticles(a.store, time.Now)))
 	if err != nil {
 		return err
 	}

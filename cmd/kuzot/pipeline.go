@@ -1,0 +1,48 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"slices"
+	"time"
+
+	"kuzot/index"
+	"kuzot/rules"
+	"kuzot/store"
+)
+
+// scoreArticles is the index's label function: every article the index
+// takes in is scored against the rules as it goes, its matches (digest or
+// above) are stored, and their categories and rules become the article's
+// keywords in the index. An article is scored once, in id order, whether
+// it arrives by a poll or by a rebuild of the index.
+func (s *ruleSet) scoreArticles(st *store.Store, now func() time.Time) index.LabelFunc {
+	return func(ctx context.Context, a *store.Article) (index.Labels, error) {
+		scored := s.score(a.Title, a.Body, a.Outlet, a.Lang)
+		var l index.Labels
+		var keep []store.Match
+		for _, m := range scored {
+			if m.Decision < rules.Digest {
+				continue
+			}
+			ev, err := json.Marshal(m.Evidence)
+			if err != nil {
+				return l, err
+			}
+			keep = append(keep, store.Match{RuleID: m.Rule.ID, Category: m.Rule.Category, Severity: m.Rule.Severity,
+				Score: m.Score, Decision: m.Decision.String(), Evidence: string(ev), Scored: now()})
+			l.Rules = append(l.Rules, m.Rule.ID)
+			if !slices.Contains(l.Categories, m.Rule.Category) {
+				l.Categories = append(l.Categories, m.Rule.Category)
+			}
+		}
+		if len(keep) == 0 {
+			// Most articles match nothing: write only to clear what an
+			// earlier scoring stored.
+			if old, err := st.Matches(ctx, a.ID); err != nil || len(old) == 0 {
+				return l, err
+			}
+		}
+		return l, st.ReplaceMatches(ctx, a.ID, keep)
+	}
+}
