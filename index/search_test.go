@@ -12,6 +12,7 @@ import (
 
 	"kuzot/index"
 	"kuzot/rules"
+	"kuzot/store"
 )
 
 // keysOf maps hits back to corpus keys, sorted.
@@ -320,5 +321,48 @@ func TestReindexAndRunFindNewArticles(t *testing.T) {
 	}
 	if c, _ := x.DocCount(); c != uint64(len(corpus)+1) {
 		t.Errorf("DocCount after reindex = %d", c)
+	}
+}
+
+func TestLabelsFilterAndFacet(t *testing.T) {
+	ctx := context.Background()
+	_, st, ids := openCorpus(t)
+	dir := filepath.Join(t.TempDir(), "labelled")
+	label := func(_ context.Context, a *store.Article) (index.Labels, error) {
+		switch {
+		case a.ID == ids["ru-error"]:
+			return index.Labels{Categories: []string{"medical_error"}, Rules: []string{"medical-error-ru"}}, nil
+		case a.ID == ids["ru-arrest"]:
+			return index.Labels{Categories: []string{"arrest", "corruption_extortion"}, Rules: []string{"arrest-ru", "extortion-ru"}}, nil
+		}
+		return index.Labels{}, nil
+	}
+	x, err := index.Open(dir, st, quietLog(), index.WithLabels(label))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer x.Close()
+	if _, err := x.Sync(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	res, err := x.Search(ctx, index.Request{Categories: []string{"arrest", "medical_error"}, Facets: []string{index.FieldCategory}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := keysOf(t, res, ids), []string{"ru-arrest", "ru-error"}; !slices.Equal(got, want) {
+		t.Errorf("category filter: %v, want %v", got, want)
+	}
+	want := []index.FacetCount{{"arrest", 1}, {"corruption_extortion", 1}, {"medical_error", 1}}
+	if got := res.Facets[index.FieldCategory]; !slices.Equal(got, want) {
+		t.Errorf("category facet = %v, want %v", got, want)
+	}
+	// Relabelling an article moves it between categories.
+	a, _ := st.Article(ctx, ids["ru-error"])
+	if err := x.Relabel(ctx, a, index.Labels{Categories: []string{"ethics"}}); err != nil {
+		t.Fatal(err)
+	}
+	res, err = x.Search(ctx, index.Request{Query: "ошибка", Categories: []string{"ethics"}})
+	if err != nil || res.Total != 1 || res.Hits[0].Article.ID != ids["ru-error"] {
+		t.Errorf("after relabel: %+v, %v", res, err)
 	}
 }
