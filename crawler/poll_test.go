@@ -3,6 +3,7 @@ package crawler_test
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -163,5 +164,88 @@ func TestPollWrongCharset(t *testing.T) {
 	}
 	if a.Title != title || !strings.Contains(a.Body, "пятеро детей") || a.Lang != "ru" {
 		t.Errorf("stored %q / %q (%s)", a.Title, a.Body, a.Lang)
+	}
+}
+
+// TestPollBadArticlePages serves a good feed whose article pages fail in
+// every way a page can: the poll succeeds, a page that will never be read
+// is stored from its feed entry at once, and one that may come back (a
+// server that never answers) is retried and stored from its entry after
+// the last retry.
+func TestPollBadArticlePages(t *testing.T) {
+	hang := make(chan struct{})
+	defer close(hang)
+	pages := []string{"good", "huge", "empty", "loop", "missing", "no-text", "hang"}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/feed":
+			var items []string
+			for _, p := range pages {
+				items = append(items, rssItem("http://"+r.Host+"/p/"+p, p, "Новость "+p, "Wed, 25 Nov 2026 09:00:00 +0600", "Лид новости "+p+"."))
+			}
+			fmt.Fprint(w, rssOf(items...))
+		case "/p/good":
+			fmt.Fprint(w, `<html><body><article><p>Полный текст новости о работе областной больницы и её врачей.</p>`+
+				`<p>Второй абзац с подробностями о новом оборудовании, которое привезли на этой неделе.</p>`+
+				`<p>Третий абзац: в министерстве обещали, что ремонт закончат до конца года.</p></article></body></html>`)
+		case "/p/huge":
+			chunk := strings.Repeat("<p>текст</p>", 4096)
+			for range 50 << 20 / len(chunk) {
+				if _, err := io.WriteString(w, chunk); err != nil {
+					return
+				}
+			}
+		case "/p/empty":
+		case "/p/loop":
+			http.Redirect(w, r, r.URL.Path, http.StatusFound)
+		case "/p/no-text":
+			fmt.Fprint(w, `<html><head><title>Ошибка</title></head><body><script>location="/"</script></body></html>`)
+		case "/p/hang":
+			select {
+			case <-hang:
+			case <-r.Context().Done():
+			}
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	defer srv.Close()
+	cfg := testConfig(t, config.Source{ID: "rss", Kind: config.KindRSS, URL: srv.URL + "/feed"})
+	cfg.Crawler.HeaderTimeout = config.Duration(300 * time.Millisecond)
+	cfg.Crawler.BodyTimeout = config.Duration(time.Second)
+	st := openStore(t, cfg.DataDir)
+	clock := now
+	c := crawler.New(cfg, st, quiet, crawler.WithClock(func() time.Time { return clock }))
+	ctx := context.Background()
+
+	r := c.Poll(ctx, &cfg.Sources[0])
+	if r.Err != nil || r.Status != "ok" || r.Stored != 6 || r.Failed != 1 {
+		t.Fatalf("first poll: %+v, want 6 stored and the hanging page failed", r)
+	}
+	good, err := st.ArticleByURL(ctx, srv.URL+"/p/good")
+	if err != nil || !strings.Contains(good.Body, "Третий абзац") {
+		t.Fatalf("good page: %v %+v", err, good)
+	}
+	for _, p := range pages[1:6] {
+		a, err := st.ArticleByURL(ctx, srv.URL+"/p/"+p)
+		if err != nil || a.Title != "Новость "+p || a.Body != "Лид новости "+p+"." {
+			t.Errorf("%s: not stored from its feed entry: %v %+v", p, err, a)
+		}
+	}
+	// The hanging page is tried again after 10 minutes and an hour, and
+	// then stored from its entry.
+	for i, advance := range []time.Duration{11 * time.Minute, 61 * time.Minute} {
+		clock = clock.Add(advance)
+		r = c.Poll(ctx, &cfg.Sources[0])
+		want := []struct{ stored, failed int }{{0, 1}, {1, 0}}[i]
+		if r.Err != nil || r.Stored != want.stored || r.Failed != want.failed {
+			t.Fatalf("retry %d: %+v, want %d stored and %d failed", i+1, r, want.stored, want.failed)
+		}
+	}
+	if a, err := st.ArticleByURL(ctx, srv.URL+"/p/hang"); err != nil || a.Body != "Лид новости hang." {
+		t.Errorf("hanging page after the last retry: %v %+v", err, a)
+	}
+	if s, _ := st.SourceState(ctx, "rss"); s.ErrorCount != 0 || s.LastStatus != "ok" {
+		t.Errorf("bad article pages marked the source unhealthy: %+v", s)
 	}
 }
