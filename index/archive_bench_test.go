@@ -1,0 +1,216 @@
+package index
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/mapping"
+
+	"kuzot/store"
+	"kuzot/synth"
+)
+
+// BenchmarkArchive indexes a synthetic archive (package synth: realistic
+// lengths, Zipf word frequencies, Russian and Kyrgyz) twice, into bleve
+// with its default mapping (the baseline) and through Kuzot's mapping and
+// analyzers, then measures searches on Kuzot's index. The size is
+// KUZOT_ARCHIVE articles (default 20,000); the issue's figures are at a
+// million:
+//
+//	KUZOT_ARCHIVE=1000000 go test ./index -run '^$' -bench '^BenchmarkArchive$' -benchtime 1x -timeout 6h -v
+//
+// It reports articles/s of each, their ratio, size on disk, peak RSS while
+// indexing, and p50/p99 latency of term, phrase, boolean and faceted
+// queries over the last 30 days.
+func BenchmarkArchive(b *testing.B) {
+	n := envInt("KUZOT_ARCHIVE", 20000)
+	end := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	g := synth.New(synth.Config{Seed: 2026, Start: end.AddDate(-2, 0, 0), End: end, N: n})
+	dir := b.TempDir()
+	for b.Loop() {
+		raw := indexArchive(b, g, n, filepath.Join(dir, "raw"), bleve.NewIndexMapping(), func(a *store.Article) any {
+			return map[string]any{"title": a.Title, "body": a.Body, "outlet": a.Outlet, "lang": a.Lang, "published": a.Published}
+		})
+		raw.bi.Close()
+		ours := indexArchive(b, g, n, filepath.Join(dir, "kuzot"), newMapping(), func(a *store.Article) any {
+			return newDocument(a, Labels{})
+		})
+		b.Logf("%d articles: baseline %.0f articles/s, %s on disk, peak RSS %s; Kuzot %.0f articles/s (%.2f of baseline), %s on disk, peak RSS %s",
+			n, raw.rate, mb(raw.disk), mb(raw.peak), ours.rate, ours.rate/raw.rate, mb(ours.disk), mb(ours.peak))
+		b.ReportMetric(raw.rate, "baseline-articles/s")
+		b.ReportMetric(ours.rate, "kuzot-articles/s")
+		b.ReportMetric(ours.rate/raw.rate, "ratio")
+		b.ReportMetric(float64(ours.disk)/(1<<20), "kuzot-disk-MB")
+		b.ReportMetric(float64(ours.peak)/(1<<20), "kuzot-peak-RSS-MB")
+
+		x := &Index{src: synthSource{g, n}, log: quiet(), bi: ours.bi}
+		searchLatencies(b, x, end)
+		ours.bi.Close()
+	}
+}
+
+type indexed struct {
+	bi         bleve.Index
+	rate       float64
+	disk, peak int64
+}
+
+// indexArchive indexes articles 0..n-1 in batches of batchSize, the way
+// Sync does, timing the indexing alone (not the generator).
+func indexArchive(b *testing.B, g *synth.Generator, n int, dir string, m mapping.IndexMapping, doc func(*store.Article) any) indexed {
+	b.Helper()
+	runtime.GC()
+	resetPeakRSS()
+	bi, err := bleve.New(dir, m)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var took time.Duration
+	arts := make([]*store.Article, 0, batchSize)
+	for start := 0; start < n; start += batchSize {
+		arts = arts[:0]
+		for i := start; i < min(start+batchSize, n); i++ {
+			arts = append(arts, synthArticle(g.Article(i)))
+		}
+		t0 := time.Now()
+		batch := bi.NewBatch()
+		for _, a := range arts {
+			if err := batch.Index(docID(a.ID), doc(a)); err != nil {
+				b.Fatal(err)
+			}
+		}
+		if err := bi.Batch(batch); err != nil {
+			b.Fatal(err)
+		}
+		took += time.Since(t0)
+		if start%100000 == 0 && start > 0 {
+			b.Logf("%s: %d articles, %.0f/s, peak RSS %s", filepath.Base(dir), start, float64(start)/took.Seconds(), mb(peakRSS()))
+		}
+	}
+	return indexed{bi: bi, rate: float64(n) / took.Seconds(), disk: dirSize(dir), peak: peakRSS()}
+}
+
+func synthArticle(s synth.Article) *store.Article {
+	return &store.Article{ID: int64(s.N + 1), URL: "https://" + s.Outlet + "/" + strconv.Itoa(s.N), SourceID: s.Outlet, Outlet: s.Outlet,
+		Lang: s.Lang, Title: s.Title, Body: s.Body, Published: s.Published, Fetched: s.Published}
+}
+
+// synthSource serves a synthetic archive as the store would.
+type synthSource struct {
+	g *synth.Generator
+	n int
+}
+
+func (s synthSource) EachArticle(ctx context.Context, after int64, fn func(*store.Article) error) error {
+	for i := int(after); i < s.n; i++ {
+		if err := fn(synthArticle(s.g.Article(i))); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s synthSource) Article(_ context.Context, id int64) (*store.Article, error) {
+	if id < 1 || id > int64(s.n) {
+		return nil, store.ErrNotFound
+	}
+	return synthArticle(s.g.Article(int(id - 1))), nil
+}
+
+func (s synthSource) CountArticles(context.Context) (int, error) { return s.n, nil }
+
+// Query words drawn for the latency figures: common and rarer words of
+// both languages, as an analyst would type them.
+var (
+	latencyWords = strings.Fields("больница врач пациент министерство здравоохранения оорукана дарыгер бейтап дары лекарство очередь " +
+		"кезек роддом операция задержан пара взятка вакцина кызылча корь инсулин скорая ооруканада врачей больнице проверка")
+	latencyPhrases = []string{`"министерство здравоохранения"`, `"главный врач"`, `"саламаттык сактоо"`, `"скорой помощи"`, `"төрөт үйү"`}
+)
+
+// searchLatencies measures p50 and p99 of each kind of query over the
+// last 30 days of the archive.
+func searchLatencies(b *testing.B, x *Index, end time.Time) {
+	rng := rand.New(rand.NewPCG(7, 7))
+	word := func() string { return latencyWords[rng.IntN(len(latencyWords))] }
+	kinds := []struct {
+		name   string
+		query  func() string
+		facets bool
+	}{
+		{"term", word, false},
+		{"phrase", func() string { return latencyPhrases[rng.IntN(len(latencyPhrases))] }, false},
+		{"boolean", func() string { return fmt.Sprintf("(%s OR %s) AND %s AND NOT %s", word(), word(), word(), word()) }, false},
+		{"faceted", word, true},
+	}
+	const runs = 200
+	since := end.AddDate(0, 0, -30)
+	for _, k := range kinds {
+		var lat []time.Duration
+		var hits uint64
+		for range runs {
+			req := Request{Query: k.query(), Since: since, Until: end}
+			if k.facets {
+				req.Facets = FacetFields
+				req.Histogram = true
+			}
+			t0 := time.Now()
+			res, err := x.Search(context.Background(), req)
+			if err != nil {
+				b.Fatal(err)
+			}
+			lat = append(lat, time.Since(t0))
+			hits += res.Total
+		}
+		slices.Sort(lat)
+		p50, p99 := lat[len(lat)/2], lat[len(lat)*99/100]
+		b.Logf("%-8s p50 %6.1f ms  p99 %6.1f ms  (%d hits on average)", k.name, ms(p50), ms(p99), hits/runs)
+		b.ReportMetric(ms(p50), k.name+"-p50-ms")
+		b.ReportMetric(ms(p99), k.name+"-p99-ms")
+	}
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+func mb(n int64) string { return fmt.Sprintf("%.0f MB", float64(n)/(1<<20)) }
+
+func dirSize(dir string) int64 {
+	var n int64
+	filepath.WalkDir(dir, func(_ string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			if info, err := d.Info(); err == nil {
+				n += info.Size()
+			}
+		}
+		return nil
+	})
+	return n
+}
+
+// resetPeakRSS starts the kernel's peak-RSS count afresh (Linux).
+func resetPeakRSS() { _ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) }
+
+// peakRSS is the process's peak resident set since the last reset.
+func peakRSS() int64 {
+	data, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kb, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
+			return kb << 10
+		}
+	}
+	return 0
+}
