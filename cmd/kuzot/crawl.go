@@ -92,6 +92,7 @@ type pollRow struct {
 	Stored     int     `json:"stored"`
 	Duplicates int     `json:"duplicates"`
 	Failed     int     `json:"failed"`
+	Deferred   int     `json:"deferred"`
 	Error      string  `json:"error,omitempty"`
 	Seconds    float64 `json:"seconds"`
 	NextCheck  string  `json:"next_check"`
@@ -101,7 +102,7 @@ func pollJSON(results []crawler.PollResult) []pollRow {
 	rows := make([]pollRow, len(results))
 	for i, r := range results {
 		rows[i] = pollRow{Source: r.Source, Status: r.Status, Items: r.Items, New: r.New, Stored: r.Stored,
-			Duplicates: r.Duplicates, Failed: r.Failed, Seconds: r.Duration.Seconds(), NextCheck: r.NextCheck.UTC().Format(time.RFC3339)}
+			Duplicates: r.Duplicates, Failed: r.Failed, Deferred: r.Deferred, Seconds: r.Duration.Seconds(), NextCheck: r.NextCheck.UTC().Format(time.RFC3339)}
 		if r.Err != nil {
 			rows[i].Error = r.Err.Error()
 		}
@@ -111,7 +112,7 @@ func pollJSON(results []crawler.PollResult) []pollRow {
 
 func printPolls(w io.Writer, results []crawler.PollResult) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "SOURCE\tSTATUS\tITEMS\tNEW\tSTORED\tDUPL\tFAILED\tTOOK\tERROR")
+	fmt.Fprintln(tw, "SOURCE\tSTATUS\tITEMS\tNEW\tSTORED\tDUPL\tFAILED\tLATER\tTOOK\tERROR")
 	var stored, failed int
 	for _, r := range results {
 		msg := ""
@@ -120,7 +121,7 @@ func printPolls(w io.Writer, results []crawler.PollResult) error {
 			failed++
 		}
 		stored += r.Stored
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\t%d\t%s\t%s\n", r.Source, r.Status, r.Items, r.New, r.Stored, r.Duplicates, r.Failed, r.Duration.Round(time.Millisecond), msg)
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\t%d\t%d\t%s\t%s\n", r.Source, r.Status, r.Items, r.New, r.Stored, r.Duplicates, r.Failed, r.Deferred, r.Duration.Round(time.Millisecond), msg)
 	}
 	if err := tw.Flush(); err != nil {
 		return err

@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -173,5 +174,51 @@ func TestCrawlThenSearch(t *testing.T) {
 		if code, _ := capture(t, bad...); code != 1 {
 			t.Errorf("%q exited %d, want 1", bad, code)
 		}
+	}
+}
+
+// TestBackfillProgressLines checks the backfill's progress when standard
+// error is not a terminal: plain numbered lines a CI log can keep.
+func TestBackfillProgressLines(t *testing.T) {
+	now := time.Now()
+	var arts []crawltest.Article
+	for d := range 4 {
+		arts = append(arts, crawltest.Article{ID: 100 + d, Title: "Новость дня " + strconv.Itoa(d), Body: []string{"Текст новости."}, Published: now.AddDate(0, 0, -d).Add(-time.Hour)})
+	}
+	srv := httptest.NewServer(crawltest.New(arts...))
+	defer srv.Close()
+	cfg := writeConfig(t, srv.URL)
+	data, _ := os.ReadFile(cfg)
+	data = []byte(strings.Replace(string(data), "  - id: local-listing\n", "  - id: local-listing\n    backfill_url: "+srv.URL+"/?lable=8&date={date}&order=time\n", 1))
+	os.WriteFile(cfg, data, 0o644)
+
+	r, w, _ := os.Pipe()
+	old := os.Stderr
+	os.Stderr = w
+	done := make(chan string)
+	go func() {
+		var b bytes.Buffer
+		io.Copy(&b, r)
+		done <- b.String()
+	}()
+	code, out := capture(t, "crawl", "--once", "--backfill", "2d", "--config", cfg, "--log-level", "error")
+	w.Close()
+	os.Stderr = old
+	progress := <-done
+	if code != 0 {
+		t.Fatalf("crawl exited %d: %s\n%s", code, out, progress)
+	}
+	bishkek, _ := time.LoadLocation("Asia/Bishkek")
+	oldest := "local-listing: " + now.In(bishkek).AddDate(0, 0, -2).Format(time.DateOnly) + ": 1 stored"
+	for _, want := range []string{"[1/2] ", "[2/2] ", oldest, "local-rss: latest (cannot walk back)"} {
+		if !strings.Contains(progress, want) {
+			t.Errorf("progress lacks %q:\n%s", want, progress)
+		}
+	}
+	if strings.Contains(progress, "\r") || strings.Contains(progress, "\x1b[") {
+		t.Errorf("progress is drawn for a terminal, not written as lines:\n%q", progress)
+	}
+	if !strings.Contains(out, "LATER") {
+		t.Errorf("the table lacks the deferred column:\n%s", out)
 	}
 }
