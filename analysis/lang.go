@@ -15,7 +15,20 @@ const (
 func DetectLanguage(text string) string {
 	var cyr, lat, ky, total int
 	for _, r := range text {
-		if !unicode.IsLetter(r) {
+		// The Russian alphabet and ASCII are most of any text; only the
+		// rest goes through the Unicode tables.
+		switch {
+		case 'А' <= r && r <= 'я':
+			total++
+			cyr++
+			continue
+		case r < 0x80:
+			if 'a' <= r|0x20 && r|0x20 <= 'z' {
+				total++
+				lat++
+			}
+			continue
+		case !unicode.IsLetter(r):
 			continue
 		}
 		total++

@@ -141,3 +141,19 @@ func BenchmarkAnalyze(b *testing.B) {
 	}
 	b.ReportMetric(float64(n), "words/op")
 }
+
+func TestDetectLanguage(t *testing.T) {
+	for _, tc := range []struct{ text, want string }{
+		{"Ооруканада дарыгерлер жетишпейт, бейтаптар кезекте күтүшөт.", Kyrgyz},
+		{"В больнице Оша не хватает врачей, пациенты ждут часами.", Russian},
+		{"Measles outbreak reported in two villages of Chui region.", English},
+		{"Минздрав сообщил, что в Бишкеке открыли центр семейной медицины «Үй-бүлө», где будут принимать пациентов из трёх районов города.", Russian},
+		{"Ок", ""},
+		{"", ""},
+		{"ЁЛКА ёжик Ещё", Russian},
+	} {
+		if got := DetectLanguage(tc.text); got != tc.want {
+			t.Errorf("DetectLanguage(%q) = %q, want %q", tc.text, got, tc.want)
+		}
+	}
+}
