@@ -1,6 +1,9 @@
 package analysis
 
-import "unicode"
+import (
+	"strings"
+	"unicode"
+)
 
 // Languages Kuzot analyses.
 const (
@@ -10,8 +13,9 @@ const (
 )
 
 // DetectLanguage guesses the language of text: Kyrgyz when the letters ң ө ү
-// (absent from Russian) are frequent enough, Russian for other Cyrillic text,
-// English for Latin text, and "" when there are too few letters to tell.
+// (absent from Russian) are frequent enough, or present and Russian function
+// words do not clearly outnumber Kyrgyz ones; Russian for other Cyrillic text, English
+// for Latin text, and "" when there are too few letters to tell.
 func DetectLanguage(text string) string {
 	var cyr, lat, ky, total int
 	for _, r := range text {
@@ -48,10 +52,44 @@ func DetectLanguage(text string) string {
 	if cyr >= lat {
 		// About one letter in 25 of running Kyrgyz text is ң, ө or ү; a
 		// Russian text quoting a Kyrgyz name has far fewer.
-		if ky >= 2 && ky*100 >= cyr || ky >= 1 && cyr <= 40 {
+		// Running Kyrgyz text has one of them in 15 to 30 letters; a
+		// Russian text quoting a Kyrgyz name has a few in hundreds, so
+		// between the two the function words decide.
+		switch {
+		case ky >= 2 && ky*30 >= cyr, ky >= 1 && cyr <= 40:
 			return Kyrgyz
+		case ky >= 1 && ky*150 >= cyr:
+			// A line of a Russian site's furniture under a Kyrgyz
+			// article brings one or two Russian words; a Russian text
+			// brings many.
+			if kyw, ruw := functionWords(text); 2*(kyw+1) > ruw {
+				return Kyrgyz
+			}
 		}
 		return Russian
 	}
 	return English
+}
+
+// Frequent function words of each language that the other does not use.
+var (
+	kyFunctionWords = map[string]bool{"жана": true, "менен": true, "бул": true, "үчүн": true, "деп": true, "боюнча": true,
+		"анын": true, "ал": true, "эле": true, "болгон": true, "бир": true, "дагы": true, "алар": true, "кийин": true,
+		"чейин": true, "тууралуу": true, "жөнүндө": true, "эмес": true, "болуп": true, "ошол": true, "мындай": true, "экенин": true}
+	ruFunctionWords = map[string]bool{"и": true, "в": true, "на": true, "не": true, "что": true, "с": true, "по": true,
+		"для": true, "из": true, "от": true, "как": true, "это": true, "за": true, "к": true, "у": true, "же": true,
+		"но": true, "а": true, "его": true, "был": true, "была": true, "также": true, "при": true, "о": true}
+)
+
+// functionWords counts the Kyrgyz and Russian function words of text.
+func functionWords(text string) (ky, ru int) {
+	for _, w := range strings.FieldsFunc(text, func(r rune) bool { return !unicode.IsLetter(r) }) {
+		w = strings.ToLower(w)
+		if kyFunctionWords[w] {
+			ky++
+		} else if ruFunctionWords[w] {
+			ru++
+		}
+	}
+	return ky, ru
 }

@@ -157,3 +157,18 @@ func TestDetectLanguage(t *testing.T) {
 		}
 	}
 }
+
+// TestDetectLanguageMixed covers the texts between the clear cases: a
+// Russian text quoting a Kyrgyz name, a Kyrgyz text with a Russian site's
+// line under it.
+func TestDetectLanguageMixed(t *testing.T) {
+	for _, tc := range []struct{ text, want string }{
+		{"Сотрудники центра «Үй-бүлө» и врачи ЦСМ провели приём пациентов в Нарыне, сообщили в мэрии.", Russian},
+		{"Нарын облустук ооруканасында дарыгерлер жетишпейт, бейтаптар кезекте күтүшөт.\n\nЕсть тема? Пишите в WhatsApp", Kyrgyz},
+		{"Ооруканада дарыгерлер жетишпейт жана бейтаптар кезекте күтүшөт деп билдирди.", Kyrgyz},
+	} {
+		if got := DetectLanguage(tc.text); got != tc.want {
+			t.Errorf("DetectLanguage(%q) = %q, want %q", tc.text, got, tc.want)
+		}
+	}
+}
