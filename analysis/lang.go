@@ -53,15 +53,14 @@ func DetectLanguage(text string) string {
 		// About one letter in 25 of running Kyrgyz text is ң, ө or ү; a
 		// Russian text quoting a Kyrgyz name has far fewer.
 		// Running Kyrgyz text has one of them in 15 to 30 letters; a
-		// Russian text quoting a Kyrgyz name has a few in hundreds, so
-		// between the two the function words decide.
+		// Russian text quoting a Kyrgyz name has a few, in a short text
+		// as many as one in 25. Unless they are dense, the function words
+		// decide: a line of a Russian site's furniture under a Kyrgyz
+		// article brings one or two Russian ones, a Russian text many.
 		switch {
-		case ky >= 2 && ky*30 >= cyr, ky >= 1 && cyr <= 40:
+		case ky >= 2 && ky*15 >= cyr, ky >= 1 && cyr <= 20:
 			return Kyrgyz
 		case ky >= 1 && ky*150 >= cyr:
-			// A line of a Russian site's furniture under a Kyrgyz
-			// article brings one or two Russian words; a Russian text
-			// brings many.
 			if kyw, ruw := functionWords(text); 2*(kyw+1) > ruw {
 				return Kyrgyz
 			}
