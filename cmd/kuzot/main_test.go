@@ -19,22 +19,32 @@ import (
 // output.
 func capture(t *testing.T, args ...string) (int, string) {
 	t.Helper()
+	stop := redirect(t, &os.Stdout)
+	code := run(args)
+	return code, stop()
+}
+
+// redirect points *f (os.Stdout or os.Stderr) at a pipe until the returned
+// function is called, which restores it and returns what was written.
+func redirect(t *testing.T, f **os.File) func() string {
+	t.Helper()
 	r, w, err := os.Pipe()
 	if err != nil {
 		t.Fatal(err)
 	}
-	old := os.Stdout
-	os.Stdout = w
+	old := *f
+	*f = w
 	done := make(chan string)
 	go func() {
 		var b bytes.Buffer
 		io.Copy(&b, r)
 		done <- b.String()
 	}()
-	code := run(args)
-	w.Close()
-	os.Stdout = old
-	return code, <-done
+	return func() string {
+		w.Close()
+		*f = old
+		return <-done
+	}
 }
 
 // writeConfig writes a configuration polling a local site.
@@ -192,19 +202,9 @@ func TestBackfillProgressLines(t *testing.T) {
 	data = []byte(strings.Replace(string(data), "  - id: local-listing\n", "  - id: local-listing\n    backfill_url: "+srv.URL+"/?lable=8&date={date}&order=time\n", 1))
 	os.WriteFile(cfg, data, 0o644)
 
-	r, w, _ := os.Pipe()
-	old := os.Stderr
-	os.Stderr = w
-	done := make(chan string)
-	go func() {
-		var b bytes.Buffer
-		io.Copy(&b, r)
-		done <- b.String()
-	}()
+	stop := redirect(t, &os.Stderr)
 	code, out := capture(t, "crawl", "--once", "--backfill", "2d", "--config", cfg, "--log-level", "error")
-	w.Close()
-	os.Stderr = old
-	progress := <-done
+	progress := stop()
 	if code != 0 {
 		t.Fatalf("crawl exited %d: %s\n%s", code, out, progress)
 	}
