@@ -94,9 +94,15 @@ func (a *app) openStore(ctx context.Context) error {
 }
 
 // openIndex opens the search index in the data directory over the store,
-// which must be open, and brings it up to date: a missing or unreadable
-// index is rebuilt from the store here, with a progress bar on a terminal.
+// opening the store first if need be, and brings it up to date: a missing
+// or unreadable index is rebuilt from the store here, with a progress bar
+// on a terminal.
 func (a *app) openIndex(ctx context.Context) error {
+	if a.store == nil {
+		if err := a.openStore(ctx); err != nil {
+			return err
+		}
+	}
 	set, err := newRuleSet(a.cfg)
 	if err != nil {
 		return err

@@ -85,9 +85,6 @@ func cmdRules(args []string) error {
 			only = set.matcher.Rules()
 		}
 		ctx := context.Background()
-		if err := a.openStore(ctx); err != nil {
-			return err
-		}
 		defer a.close()
 		if err := a.openIndex(ctx); err != nil {
 			return err

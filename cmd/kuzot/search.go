@@ -73,9 +73,6 @@ func cmdSearch(args []string) error {
 	}
 
 	ctx := context.Background()
-	if err := a.openStore(ctx); err != nil {
-		return err
-	}
 	defer a.close()
 	if err := a.openIndex(ctx); err != nil {
 		return err
@@ -227,9 +224,6 @@ func cmdReindex(args []string) error {
 		return err
 	}
 	ctx := context.Background()
-	if err := a.openStore(ctx); err != nil {
-		return err
-	}
 	defer a.close()
 	if err := a.openIndex(ctx); err != nil {
 		return err
