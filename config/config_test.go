@@ -79,6 +79,19 @@ func TestLoadBad(t *testing.T) {
 			`bad.selector.yml:8: sources[0].selectors.drop_paragraphs[0]: "(unclosed" is not a regular expression`,
 		}},
 		{"bad.env.yml", []string{`bad.env.yml:3: crawler.user_agent: "" must name Kuzot`}},
+		{"bad.rules.yml", []string{
+			`bad.rules.yml:9: rules[0].query: rule medical-error: line 1, column 45: expected a word, a phrase or "(" after OR`,
+			`bad.rules.yml:10: rules[1].id: "Arrest" is not a valid id`,
+			`bad.rules.yml:11: rules[1].category: "arrests" is not a category (one of medical_error, arrest,`,
+			`bad.rules.yml:12: rules[1].severity: "urgent" is not a severity`,
+			`bad.rules.yml:13: rules[1].query: rule Arrest: line 1, column 15: expected a distance from 1 to 50`,
+			`bad.rules.yml:14: rules[1].exclude: rule Arrest: line 1, column 1:`,
+			`bad.rules.yml:15: rules[2].id: "medical-error" is used by rules[0] too`,
+			`bad.rules.yml:17: rules[2].query: is empty`,
+			`bad.rules.yml:21: scoring.watch[0].query: line 1, column 13:`,
+			`bad.rules.yml:22: scoring.watch[0].boost: 9 is out of range`,
+			`bad.rules.yml:23: scoring.thresholds: digest 5, alert 3 and critical 9 must be positive and rising`,
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {

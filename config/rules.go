@@ -100,11 +100,11 @@ func (c *Config) validateRules(add func(path, format string, args ...any)) {
 		if strings.TrimSpace(r.Query) == "" {
 			add(p+".query", "is empty (e.g. '(врач OR дарыгер) AND \"врачебная ошибка\"')")
 		} else if _, err := rules.CompileRule(rules.Spec{ID: r.ID, Query: r.Query}); err != nil {
-			add(p+".query", "%v", unwrapRuleError(err))
+			add(p+".query", "rule %s: %v", r.ID, unwrapRuleError(err))
 		}
 		if strings.TrimSpace(r.Exclude) != "" {
 			if _, err := rules.CompileRule(rules.Spec{ID: r.ID, Query: r.Exclude}); err != nil {
-				add(p+".exclude", "%v", unwrapRuleError(err))
+				add(p+".exclude", "rule %s: %v", r.ID, unwrapRuleError(err))
 			}
 		}
 	}
