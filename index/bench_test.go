@@ -9,21 +9,19 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
 
-	"kuzot/crawler/crawltest"
 	"kuzot/rules"
 	"kuzot/store"
+	"kuzot/synth"
 )
 
-// The benchmarks run over a synthetic archive (crawltest.Generate: a third
-// Kyrgyz, the rest Russian, news-like vocabulary) spread over a year.
+// The benchmarks run over the synthetic archive of package synth.
 //
-//	go test ./index -run '^$' -bench . -benchtime 1x -count 5
+//	go test ./index -run '^$' -bench 'Sync|StoredToSearchable' -benchtime 1x -count 5
 var benchArticles = envInt("KUZOT_BENCH_ARTICLES", 20000)
 
 func envInt(name string, def int) int {
@@ -38,10 +36,12 @@ var benchQueries = []string{
 	"врач AND больница",
 	`"министерство здравоохранения"`,
 	"дарыгер NEAR/5 бейтап",
-	"проверка AND NOT бюджет",
-	"текшерүү*",
+	"больница AND NOT врач",
+	"больниц*",
 }
 
+// benchStore stores n articles of the synthetic archive in a new SQLite
+// file.
 func benchStore(b *testing.B, n int) *store.Store {
 	b.Helper()
 	ctx := context.Background()
@@ -51,17 +51,13 @@ func benchStore(b *testing.B, n int) *store.Store {
 	}
 	b.Cleanup(func() { st.Close() })
 	end := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
-	step := 365 * 24 * time.Hour / time.Duration(n)
-	gen := crawltest.Generate(1, n, end, step, 42)
+	g := synth.New(synth.Config{Seed: 42, Start: end.AddDate(-1, 0, 0), End: end, N: n})
 	for start := 0; start < n; start += 1000 {
 		var batch []*store.Article
-		for _, g := range gen[start:min(start+1000, n)] {
-			lang := "ru"
-			if strings.ContainsAny(g.Title+strings.Join(g.Body, " "), "өүң") {
-				lang = "ky"
-			}
-			batch = append(batch, &store.Article{URL: fmt.Sprintf("https://bench.kg/%d", g.ID), SourceID: "bench", Outlet: fmt.Sprintf("outlet-%d.kg", g.ID%25),
-				Lang: lang, Title: g.Title, Body: strings.Join(g.Body, "\n\n"), Published: g.Published, Fetched: g.Published, ContentHash: fmt.Sprint(g.ID)})
+		for i := start; i < min(start+1000, n); i++ {
+			a := synthArticle(g.Article(i))
+			a.ID, a.ContentHash = 0, strconv.Itoa(i)
+			batch = append(batch, a)
 		}
 		if _, err := st.SaveArticles(ctx, batch); err != nil {
 			b.Fatal(err)
@@ -90,58 +86,73 @@ func BenchmarkSync(b *testing.B) {
 	}
 }
 
-// BenchmarkLayout compares one index with twelve monthly shards behind a
-// bleve IndexAlias, over the same articles: query time with facets and
-// the date histogram, the way the search page asks.
+// BenchmarkLayout compares one index with monthly shards behind a bleve
+// IndexAlias over the same synthetic archive (KUZOT_ARCHIVE articles over
+// two years, default 20,000): the time of the searches the search page
+// makes, with and without the 30-day filter, and with facets.
+//
+//	KUZOT_ARCHIVE=100000 go test ./index -run '^$' -bench '^BenchmarkLayout$' -benchtime 20x
 func BenchmarkLayout(b *testing.B) {
-	st := benchStore(b, benchArticles)
-	ctx := context.Background()
-	single, err := Open(filepath.Join(b.TempDir(), "single"), st, quiet())
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer single.Close()
-	if _, err := single.Sync(ctx, nil); err != nil {
-		b.Fatal(err)
-	}
+	n := envInt("KUZOT_ARCHIVE", 20000)
+	end := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	g := synth.New(synth.Config{Seed: 2026, Start: end.AddDate(-2, 0, 0), End: end, N: n})
+	dir := b.TempDir()
+	single := indexArchive(b, g, n, filepath.Join(dir, "single"), newMapping(), func(a *store.Article) any { return newDocument(a, Labels{}) })
+	defer single.bi.Close()
 
 	// Monthly shards: each article goes to the index of its month.
 	shards := map[string]bleve.Index{}
-	dir := b.TempDir()
-	err = st.EachArticle(ctx, 0, func(a *store.Article) error {
+	batches := map[string]*bleve.Batch{}
+	for i := range n {
+		a := synthArticle(g.Article(i))
 		key := a.Published.Format("2006-01")
 		sh, ok := shards[key]
 		if !ok {
+			var err error
 			if sh, err = bleve.New(filepath.Join(dir, key), newMapping()); err != nil {
-				return err
+				b.Fatal(err)
 			}
-			shards[key] = sh
+			shards[key], batches[key] = sh, sh.NewBatch()
 		}
-		return sh.Index(docID(a.ID), newDocument(a, Labels{}))
-	})
-	if err != nil {
-		b.Fatal(err)
+		batches[key].Index(docID(a.ID), newDocument(a, Labels{}))
+		if batches[key].Size() >= batchSize {
+			if err := sh.Batch(batches[key]); err != nil {
+				b.Fatal(err)
+			}
+			batches[key].Reset()
+		}
 	}
 	alias := bleve.NewIndexAlias()
-	for _, sh := range shards {
+	for key, sh := range shards {
+		if err := sh.Batch(batches[key]); err != nil {
+			b.Fatal(err)
+		}
 		alias.Add(sh)
 		defer sh.Close()
 	}
-	monthly := &Index{src: st, log: quiet(), bi: alias}
-
-	for _, layout := range []struct {
+	src := synthSource{g, n}
+	layouts := []struct {
 		name string
 		x    *Index
-	}{{"single", single}, {fmt.Sprintf("monthly-%d", len(shards)), monthly}} {
-		for _, q := range benchQueries {
-			b.Run(layout.name+"/"+q, func(b *testing.B) {
-				req := Request{Query: q, Facets: FacetFields, Histogram: true, Since: time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC)}
-				for b.Loop() {
-					if _, err := layout.x.Search(ctx, req); err != nil {
-						b.Fatal(err)
+	}{{"single", &Index{src: src, log: quiet(), bi: single.bi}}, {fmt.Sprintf("monthly-%d", len(shards)), &Index{src: src, log: quiet(), bi: alias}}}
+	for _, q := range benchQueries {
+		for _, kind := range []string{"all-time", "30-days", "30-days-faceted"} {
+			for _, layout := range layouts {
+				b.Run(kind+"/"+q+"/"+layout.name, func(b *testing.B) {
+					req := Request{Query: q}
+					if kind != "all-time" {
+						req.Since, req.Until = end.AddDate(0, 0, -30), end
 					}
-				}
-			})
+					if kind == "30-days-faceted" {
+						req.Facets, req.Histogram = FacetFields, true
+					}
+					for b.Loop() {
+						if _, err := layout.x.Search(context.Background(), req); err != nil {
+							b.Fatal(err)
+						}
+					}
+				})
+			}
 		}
 	}
 }
