@@ -1,0 +1,33 @@
+package rules_test
+
+import (
+	"fmt"
+
+	"kuzot/rules"
+)
+
+// A rule set scores an article; the evidence marks the words that matched,
+// in any of their forms, Russian or Kyrgyz.
+func ExampleCompile() {
+	m, err := rules.Compile([]rules.Spec{
+		{ID: "arrest-ky", Category: "arrest", Severity: "high", Query: "(дарыгер OR оорукана) AND (кармалды OR камакка)"},
+		{ID: "arrest-ru", Category: "arrest", Severity: "high", Query: "(задержан OR арестован) NEAR/3 врач", Exclude: "ветеринар*"},
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	a := rules.NewArticle("Бишкекте башкы дарыгер кармалды", "Ооруканасынын башкы дарыгери пара алып жатканда кармалды.", "azattyk.org", "ky")
+	for _, match := range m.Match(a) {
+		for _, e := range match.Evidence {
+			fmt.Println(match.Rule.ID, e.Field, e.Words())
+		}
+	}
+	fmt.Println(m.MatchIDs(rules.NewArticle("Задержан главный врач", "", "24.kg", "ru")))
+	fmt.Println(m.MatchIDs(rules.NewArticle("Задержан главный ветеринар, врач по образованию", "", "24.kg", "ru")))
+	// Output:
+	// arrest-ky title [дарыгер кармалды]
+	// arrest-ky body [Ооруканасынын дарыгери кармалды]
+	// [arrest-ru]
+	// []
+}
