@@ -69,7 +69,12 @@ func Mark(text string, spans []Span) string {
 
 // Snippet cuts the passage of about width bytes of text that holds the most
 // spans, on word boundaries, with "…" where it cuts, and marks the spans.
+// The passage is one line: paragraph breaks become spaces.
 func Snippet(text string, spans []Span, width int) string {
+	return strings.Join(strings.Fields(snippet(text, spans, width)), " ")
+}
+
+func snippet(text string, spans []Span, width int) string {
 	spans = mergeSpans(append([]Span(nil), spans...))
 	if len(text) <= width {
 		return Mark(text, spans)

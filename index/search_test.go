@@ -366,3 +366,14 @@ func TestLabelsFilterAndFacet(t *testing.T) {
 		t.Errorf("after relabel: %+v, %v", res, err)
 	}
 }
+
+func TestSnippetIsOneLine(t *testing.T) {
+	text := "Первый абзац о больнице.\n\nВторой абзац:  врачи   ушли.\n\n" + strings.Repeat("Ещё текст без совпадений. ", 30)
+	got := index.Snippet(text, []index.Span{{Start: strings.Index(text, "врачи"), End: strings.Index(text, "врачи") + len("врачи")}}, 120)
+	if strings.ContainsAny(got, "\n\t") || strings.Contains(got, "  ") || !strings.Contains(got, "абзац: <mark>врачи</mark> ушли.") || !strings.HasSuffix(got, "…") {
+		t.Errorf("Snippet = %q", got)
+	}
+	if got := index.Mark("a < b & <script>", []index.Span{{Start: 0, End: 1}}); got != "<mark>a</mark> &lt; b &amp; &lt;script&gt;" {
+		t.Errorf("Mark escapes badly: %q", got)
+	}
+}
