@@ -1,0 +1,193 @@
+package main
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+
+	"kuzot/config"
+	"kuzot/rules"
+)
+
+// The shipped configuration and the labelled evaluation corpus.
+const (
+	shippedConfig = "../../config.yaml"
+	tuneSet       = "../../rules/testdata/eval/tune.yaml"
+	holdoutSet    = "../../rules/testdata/eval/holdout.yaml"
+)
+
+// Quality the default rules must keep on the tune set: overall precision
+// and recall (every article and category pair), and the least of each
+// category.
+const (
+	minOverall  = 0.9
+	minCategory = 0.8
+)
+
+func loadShippedRules(t *testing.T) (*config.Config, *ruleSet) {
+	t.Helper()
+	cfg, err := config.LoadFile(shippedConfig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	set, err := newRuleSet(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg, set
+}
+
+func evaluate(t *testing.T, set *ruleSet, path string) rules.Report {
+	t.Helper()
+	cases, err := rules.LoadCases(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rules.Evaluate(set.matcher, set.scorer, cases, set.reachOf)
+}
+
+// reportTable is the precision and recall table of rep, the one
+// `kuzot rules eval` prints.
+func reportTable(rep rules.Report) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%-22s %4s %4s %4s %9s %7s\n", "CATEGORY", "TP", "FP", "FN", "PRECISION", "RECALL")
+	row := func(name string, k rules.Counts) {
+		fmt.Fprintf(&b, "%-22s %4d %4d %4d %9.2f %7.2f\n", name, k.TP, k.FP, k.FN, k.Precision(), k.Recall())
+	}
+	for _, c := range config.Categories {
+		row(c, rep.Categories[c])
+	}
+	row("overall", rep.Overall)
+	row("crisis or not", rep.Crisis)
+	return b.String()
+}
+
+// misses lists the articles whose predicted categories differ from their
+// labels, with the rules that matched.
+func misses(rep rules.Report) string {
+	var b strings.Builder
+	for _, o := range rep.Outcomes {
+		want := slices.Clone(o.Case.Categories)
+		sort.Strings(want)
+		if slices.Equal(o.Predicted, want) {
+			continue
+		}
+		fmt.Fprintf(&b, "%s want %v got %v: %s\n", o.Case.ID, want, o.Predicted, o.Case.Title)
+		for _, s := range o.Scored {
+			fmt.Fprintf(&b, "  %s %.2f %s %q\n", s.Rule.ID, s.Score, s.Decision, evidenceWords(s.Evidence))
+		}
+	}
+	return b.String()
+}
+
+func TestDefaultRulesOnTuneSet(t *testing.T) {
+	_, set := loadShippedRules(t)
+	rep := evaluate(t, set, tuneSet)
+	t.Logf("tune set (kuzot rules eval rules/testdata/eval/tune.yaml):\n%s", reportTable(rep))
+	failed := false
+	if p, r := rep.Overall.Precision(), rep.Overall.Recall(); p < minOverall || r < minOverall {
+		t.Errorf("overall precision %.2f, recall %.2f; want both at least %.2f", p, r, minOverall)
+		failed = true
+	}
+	for _, c := range config.Categories {
+		k, ok := rep.Categories[c]
+		if !ok || k.TP+k.FN == 0 {
+			t.Errorf("%s: the tune set has no article of this category to measure it by", c)
+			failed = true
+			continue
+		}
+		if p, r := k.Precision(), k.Recall(); p < minCategory || r < minCategory {
+			t.Errorf("%s: precision %.2f, recall %.2f; want both at least %.2f", c, p, r, minCategory)
+			failed = true
+		}
+	}
+	if failed {
+		t.Logf("misses and false alarms:\n%s", misses(rep))
+	}
+}
+
+// TestDefaultRulesOnHoldoutSet reports how the rules do on articles they
+// were not tuned on. It does not fail on the figures: they measure how
+// well the rules generalise, and tuning on them would spoil that.
+func TestDefaultRulesOnHoldoutSet(t *testing.T) {
+	_, set := loadShippedRules(t)
+	rep := evaluate(t, set, holdoutSet)
+	t.Logf("holdout set (kuzot rules eval rules/testdata/eval/holdout.yaml):\n%s", reportTable(rep))
+}
+
+// kyrgyzLetters are the Cyrillic letters Kyrgyz has and Russian lacks.
+const kyrgyzLetters = "ңөүҢӨҮ"
+
+// TestDefaultRulesCoverBothLanguages checks that `kuzot rules check` finds
+// every category covered, and that every category has an enabled Russian
+// rule (id ending -ru, a query in Cyrillic without Kyrgyz letters) and an
+// enabled Kyrgyz rule (id ending -ky, a query with Kyrgyz letters), and
+// that the Kyrgyz rules of each category find at least one Kyrgyz article
+// of it in the tune set.
+func TestDefaultRulesCoverBothLanguages(t *testing.T) {
+	cfg, set := loadShippedRules(t)
+
+	var out strings.Builder
+	if err := rulesCheck(&out, cfg, set); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(out.String(), "no rule covers") {
+		t.Errorf("rules check:\n%s", out.String())
+	}
+
+	ru, ky := map[string][]string{}, map[string][]string{}
+	for _, r := range set.matcher.Rules() {
+		switch {
+		case strings.HasSuffix(r.ID, "-ky"):
+			if !strings.ContainsAny(r.Query, kyrgyzLetters) {
+				t.Errorf("rule %s: id says Kyrgyz, but the query has none of the letters %s", r.ID, kyrgyzLetters)
+				continue
+			}
+			ky[r.Category] = append(ky[r.Category], r.ID)
+		case strings.HasSuffix(r.ID, "-ru"):
+			if !hasCyrillic(r.Query) || strings.ContainsAny(r.Query, kyrgyzLetters) {
+				t.Errorf("rule %s: id says Russian, but the query is not in Russian (Cyrillic without the letters %s)", r.ID, kyrgyzLetters)
+				continue
+			}
+			ru[r.Category] = append(ru[r.Category], r.ID)
+		}
+	}
+	for _, c := range config.Categories {
+		if len(ru[c]) == 0 {
+			t.Errorf("%s: no enabled Russian rule (id ending -ru)", c)
+		}
+		if len(ky[c]) == 0 {
+			t.Errorf("%s: no enabled Kyrgyz rule (id ending -ky)", c)
+		}
+	}
+
+	// Each category's Kyrgyz rules must work on Kyrgyz text, not only exist.
+	rep := evaluate(t, set, tuneSet)
+	found := map[string]bool{}
+	for _, o := range rep.Outcomes {
+		if o.Case.Lang != "ky" {
+			continue
+		}
+		for _, s := range o.Scored {
+			if s.Decision >= rules.Digest && slices.Contains(ky[s.Rule.Category], s.Rule.ID) && slices.Contains(o.Case.Categories, s.Rule.Category) {
+				found[s.Rule.Category] = true
+			}
+		}
+	}
+	for _, c := range config.Categories {
+		if len(ky[c]) > 0 && !found[c] {
+			t.Errorf("%s: the Kyrgyz rules %v find none of the Kyrgyz %s articles of the tune set", c, ky[c], c)
+		}
+	}
+}
+
+func hasCyrillic(s string) bool {
+	for _, r := range s {
+		if r >= 0x0400 && r <= 0x04FF {
+			return true
+		}
+	}
+	return false
+}
