@@ -260,11 +260,14 @@ func TestRobotsCancelledLoadIsNotCached(t *testing.T) {
 		t.Fatalf("err = %v, want the caller's deadline", err)
 	}
 	site.setDelay(0)
+	// Under load the cancelled request may not even reach the server, so
+	// count what the next fetch asks for: a fresh load, not a kept failure.
+	before := site.robots.Load()
 	if _, err := f.Fetch(context.Background(), Request{URL: site.srv.URL + "/news/1"}); err != nil {
 		t.Fatalf("a fetch after a cancelled robots.txt load: %v", err)
 	}
-	if got := site.robots.Load(); got != 2 {
-		t.Errorf("robots.txt requested %d times, want 2 (the cancelled load is not kept)", got)
+	if got := site.robots.Load(); got != before+1 {
+		t.Errorf("robots.txt requested %d times by the next fetch, want 1 (the cancelled load is not kept)", got-before)
 	}
 }
 
