@@ -22,6 +22,9 @@ type Config struct {
 	Timezone string   `yaml:"timezone"`
 	Crawler  Crawler  `yaml:"crawler"`
 	Sources  []Source `yaml:"sources"`
+	// RuleLists are named word lists a rule query refers to as @name,
+	// so that the staff, places or outlets of many rules are written once.
+	RuleLists map[string]string `yaml:"rule_lists"`
 	// Rules are the crisis rules; Scoring weighs their matches.
 	Rules   []Rule  `yaml:"rules"`
 	Scoring Scoring `yaml:"scoring"`

@@ -79,6 +79,12 @@ func TestLoadBad(t *testing.T) {
 			`bad.selector.yml:8: sources[0].selectors.drop_paragraphs[0]: "(unclosed" is not a regular expression`,
 		}},
 		{"bad.env.yml", []string{`bad.env.yml:3: crawler.user_agent: "" must name Kuzot`}},
+		{"bad.lists.yml", []string{
+			`bad.lists.yml:2: rule_lists.ru-staff: line 1, column 21: expected`,
+			`bad.lists.yml:3: rule_lists.loop-a: lists nest more than 5 deep`,
+			`bad.lists.yml:9: rules[0].query: @nope is not a list in rule_lists (known: loop-a, loop-b, ok, ru-staff)`,
+			`bad.lists.yml:13: scoring.watch[0].query: @missing is not a list`,
+		}},
 		{"bad.rules.yml", []string{
 			`bad.rules.yml:9: rules[0].query: rule medical-error: line 1, column 45: expected a word, a phrase or "(" after OR`,
 			`bad.rules.yml:10: rules[1].id: "Arrest" is not a valid id`,
@@ -164,4 +170,37 @@ func FuzzLoad(f *testing.F) {
 			t.Fatalf("error without package prefix: %v", err)
 		}
 	})
+}
+
+func TestRuleLists(t *testing.T) {
+	cfg, err := Load("lists.yml", []byte(`
+rule_lists:
+  staff: 'врач OR медсестра OR @senior'
+  senior: '"главный врач" OR главврач'
+rules:
+  - id: arrest
+    category: arrest
+    query: '@staff NEAR/3 задержан'
+    exclude: 'ветеринар OR "@staff"'
+scoring:
+  watch:
+    - id: staff
+      query: '@senior'
+`), noEnv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	specs := cfg.RuleSpecs()
+	if want := `(врач OR медсестра OR ("главный врач" OR главврач)) NEAR/3 задержан`; specs[0].Query != want {
+		t.Errorf("query = %s, want %s", specs[0].Query, want)
+	}
+	if want := `ветеринар OR "@staff"`; specs[0].Exclude != want {
+		t.Errorf("exclude = %s: a quoted @ is text", specs[0].Exclude)
+	}
+	if cfg.Rules[0].Query != "@staff NEAR/3 задержан" {
+		t.Errorf("the written query changed: %s", cfg.Rules[0].Query)
+	}
+	if got := cfg.Scoring.Watch[0].Expanded(); got != `("главный врач" OR главврач)` {
+		t.Errorf("watch = %s", got)
+	}
 }

@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -33,6 +34,10 @@ type Rule struct {
 	Description string `yaml:"description"`
 	// Disabled rules are kept but never matched.
 	Disabled bool `yaml:"disabled"`
+
+	// query and exclude are Query and Exclude with the @lists expanded,
+	// set by Validate.
+	query, exclude string
 }
 
 // Scoring turns a rule match into a decision (see rules.Scorer for the
@@ -50,6 +55,17 @@ type Watch struct {
 	ID    string  `yaml:"id"`
 	Query string  `yaml:"query"`
 	Boost float64 `yaml:"boost"`
+
+	// query is Query with the @lists expanded, set by Validate.
+	query string
+}
+
+// Expanded is the query with its @lists expanded.
+func (w *Watch) Expanded() string {
+	if w.query == "" {
+		return w.Query
+	}
+	return w.query
 }
 
 // Thresholds are the lowest scores of each decision: below Digest a
@@ -66,18 +82,95 @@ var DefaultThresholds = Thresholds{Digest: 2, Alert: 3.5, Critical: 9}
 // DefaultWatchBoost is a watch entry's boost when it sets none.
 const DefaultWatchBoost = 1.3
 
-// RuleSpecs returns the enabled rules for rules.Compile.
+// RuleSpecs returns the enabled rules for rules.Compile, with their
+// @lists expanded.
 func (c *Config) RuleSpecs() []rules.Spec {
 	var out []rules.Spec
 	for _, r := range c.Rules {
-		if !r.Disabled {
-			out = append(out, rules.Spec{ID: r.ID, Category: r.Category, Severity: r.Severity, Query: r.Query, Exclude: r.Exclude})
+		if r.Disabled {
+			continue
 		}
+		q, ex := r.query, r.exclude
+		if q == "" {
+			q, ex = r.Query, r.Exclude // a Config built in code, not validated
+		}
+		out = append(out, rules.Spec{ID: r.ID, Category: r.Category, Severity: r.Severity, Query: q, Exclude: ex})
 	}
 	return out
 }
 
+// listRef is a reference to a named word list in a query: @ru-staff.
+var listRef = regexp.MustCompile(`@([a-z0-9][a-z0-9-]*)`)
+
+// expandLists replaces every @name in q with its list in parentheses,
+// lists within lists too. Quoted phrases are left alone.
+func expandLists(q string, lists map[string]string, depth int) (string, error) {
+	if depth > 5 {
+		return "", fmt.Errorf("lists nest more than 5 deep (does one refer to itself?)")
+	}
+	var b strings.Builder
+	var err error
+	inQuote := false
+	last := 0
+	for i := 0; i < len(q); i++ {
+		switch {
+		case q[i] == '"':
+			inQuote = !inQuote
+		case q[i] == '@' && !inQuote:
+			m := listRef.FindStringSubmatchIndex(q[i:])
+			if m == nil || m[0] != 0 {
+				continue
+			}
+			name := q[i+m[2] : i+m[3]]
+			list, ok := lists[name]
+			if !ok {
+				return "", fmt.Errorf("@%s is not a list in rule_lists (known: %s)", name, strings.Join(sortedKeys(lists), ", "))
+			}
+			if list, err = expandLists(list, lists, depth+1); err != nil {
+				return "", err
+			}
+			b.WriteString(q[last:i])
+			b.WriteString("(" + list + ")")
+			i += m[1] - 1
+			last = i + 1
+		}
+	}
+	b.WriteString(q[last:])
+	return b.String(), nil
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
 func (c *Config) validateRules(add func(path, format string, args ...any)) {
+	for _, name := range sortedKeys(c.RuleLists) {
+		p := "rule_lists." + name
+		if !idPattern.MatchString(name) {
+			add(p, "%q is not a valid list name (lower-case letters, digits and '-', e.g. \"ru-staff\")", name)
+			continue
+		}
+		q, err := expandLists(c.RuleLists[name], c.RuleLists, 0)
+		if err == nil {
+			_, err = rules.Parse(q)
+		}
+		if err != nil {
+			add(p, "%v", err)
+		}
+	}
+	expand := func(p, q string) string {
+		out, err := expandLists(q, c.RuleLists, 0)
+		if err != nil {
+			add(p, "%v", err)
+			return q
+		}
+		return out
+	}
 	seen := map[string]int{}
 	for i := range c.Rules {
 		r := &c.Rules[i]
@@ -97,13 +190,14 @@ func (c *Config) validateRules(add func(path, format string, args ...any)) {
 		if !slices.Contains(Severities, r.Severity) {
 			add(p+".severity", "%q is not a severity (low, medium, high or critical)", r.Severity)
 		}
+		r.query, r.exclude = expand(p+".query", r.Query), expand(p+".exclude", r.Exclude)
 		if strings.TrimSpace(r.Query) == "" {
 			add(p+".query", "is empty (e.g. '(врач OR дарыгер) AND \"врачебная ошибка\"')")
-		} else if _, err := rules.CompileRule(rules.Spec{ID: r.ID, Query: r.Query}); err != nil {
+		} else if _, err := rules.CompileRule(rules.Spec{ID: r.ID, Query: r.query}); err != nil {
 			add(p+".query", "rule %s: %v", r.ID, unwrapRuleError(err))
 		}
 		if strings.TrimSpace(r.Exclude) != "" {
-			if _, err := rules.CompileRule(rules.Spec{ID: r.ID, Query: r.Exclude}); err != nil {
+			if _, err := rules.CompileRule(rules.Spec{ID: r.ID, Query: r.exclude}); err != nil {
 				add(p+".exclude", "rule %s: %v", r.ID, unwrapRuleError(err))
 			}
 		}
@@ -128,7 +222,8 @@ func (c *Config) validateRules(add func(path, format string, args ...any)) {
 		if w.Boost < 1 || w.Boost > 5 {
 			add(p+".boost", "%g is out of range (1 to 5; try 1.3)", w.Boost)
 		}
-		if _, err := rules.CompileRule(rules.Spec{ID: w.ID, Query: w.Query}); err != nil {
+		w.query = expand(p+".query", w.Query)
+		if _, err := rules.CompileRule(rules.Spec{ID: w.ID, Query: w.query}); err != nil {
 			add(p+".query", "%v", unwrapRuleError(err))
 		}
 	}

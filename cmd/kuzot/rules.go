@@ -107,8 +107,9 @@ func newRuleSet(cfg *config.Config) (*ruleSet, error) {
 		return nil, err
 	}
 	var watch []rules.WatchSpec
-	for _, w := range cfg.Scoring.Watch {
-		watch = append(watch, rules.WatchSpec{ID: w.ID, Query: w.Query, Boost: w.Boost})
+	for i := range cfg.Scoring.Watch {
+		w := &cfg.Scoring.Watch[i]
+		watch = append(watch, rules.WatchSpec{ID: w.ID, Query: w.Expanded(), Boost: w.Boost})
 	}
 	th := cfg.Scoring.Thresholds
 	s, err := rules.NewScorer(rules.Thresholds{Digest: th.Digest, Alert: th.Alert, Critical: th.Critical}, watch)
