@@ -12,19 +12,22 @@ import (
 	"kuzot/rules"
 )
 
-// The shipped configuration and the labelled evaluation corpus: the tune and
-// holdout sets, both tuned on, and a fresh set written apart from the rules,
-// which measures how they do on wording nobody tuned them for.
+// The shipped configuration and the labelled evaluation corpus: the tune,
+// holdout and fresh sets, all three tuned on (the fresh one was written apart
+// from the rules, then its misses were fixed with general vocabulary), and a
+// second fresh set, written apart from all of it, which measures how the
+// rules do on wording nobody tuned them for.
 const (
 	shippedConfig = "../../config.yaml"
 	tuneSet       = "../../rules/testdata/eval/tune.yaml"
 	holdoutSet    = "../../rules/testdata/eval/holdout.yaml"
 	freshSet      = "../../rules/testdata/eval2/fresh.yaml"
+	fresh2Set     = "../../rules/testdata/eval3/fresh2.yaml"
 )
 
-// Quality the default rules must keep on the tune and holdout sets: overall
-// precision and recall (every article and category pair), and the least of
-// each category.
+// Quality the default rules must keep on the tune, holdout and fresh sets:
+// overall precision and recall (every article and category pair), and the
+// least of each category.
 const (
 	minOverall  = 0.9
 	minCategory = 0.8
@@ -87,12 +90,13 @@ func misses(rep rules.Report) string {
 }
 
 // TestDefaultRulesOnTuningSets fails when the rules fall below the quality
-// floor on either set they are tuned on.
+// floor on any of the three sets they are tuned on.
 func TestDefaultRulesOnTuningSets(t *testing.T) {
 	_, set := loadShippedRules(t)
 	for _, tc := range []struct{ name, path string }{
 		{"tune", tuneSet},
 		{"holdout", holdoutSet},
+		{"fresh", freshSet},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			rep := evaluate(t, set, tc.path)
@@ -128,21 +132,21 @@ func meetsFloor(t *testing.T, rep rules.Report) bool {
 	return ok
 }
 
-// TestDefaultRulesOnFreshSet reports how the rules do on the fresh set, when
-// it is there. It does not fail on the figures, and it logs only the table,
-// not the articles missed: they measure how well the rules generalise, and
-// tuning on them would spoil that.
-func TestDefaultRulesOnFreshSet(t *testing.T) {
-	if _, err := os.Stat(freshSet); err != nil {
-		t.Skipf("no fresh set (%v)", err)
+// TestDefaultRulesOnUnseenSet reports how the rules do on the second fresh
+// set, when it is there. It does not fail on the figures, and it logs only
+// the table, not the articles missed: they measure how well the rules
+// generalise, and tuning on them would spoil that.
+func TestDefaultRulesOnUnseenSet(t *testing.T) {
+	if _, err := os.Stat(fresh2Set); err != nil {
+		t.Skipf("no second fresh set (%v)", err)
 	}
 	_, set := loadShippedRules(t)
-	cases, err := rules.LoadCases(freshSet)
+	cases, err := rules.LoadCases(fresh2Set)
 	if err != nil {
-		t.Skipf("fresh set unreadable: %v", err)
+		t.Skipf("second fresh set unreadable: %v", err)
 	}
 	rep := rules.Evaluate(set.matcher, set.scorer, cases, set.reachOf)
-	t.Logf("fresh set (kuzot rules eval %s):\n%s", strings.TrimPrefix(freshSet, "../../"), reportTable(rep))
+	t.Logf("second fresh set (kuzot rules eval %s):\n%s", strings.TrimPrefix(fresh2Set, "../../"), reportTable(rep))
 }
 
 // kyrgyzLetters are the Cyrillic letters Kyrgyz has and Russian lacks.
