@@ -129,3 +129,32 @@ func TestPrefilterLosesNothing(t *testing.T) {
 		}
 	}
 }
+
+// TestNestedNear: a word between the two words of an inner NEAR is near
+// the pair.
+func TestNestedNear(t *testing.T) {
+	r, err := CompileRule(Spec{ID: "n", Query: "задержан NEAR/8 (главный NEAR/5 больницы)"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		text string
+		want bool
+	}{
+		{"главный врач задержан в больницы", true},
+		{"задержан главный врач больницы", true},
+		{"главный врач больницы много лет работал и только потом, спустя годы, был задержан", false},
+		{"задержан", false},
+	} {
+		if got := r.Matches(NewArticle(tc.text, "", "x", "ru")); got != tc.want {
+			t.Errorf("%q: %v, want %v", tc.text, got, tc.want)
+		}
+	}
+	self, _ := CompileRule(Spec{ID: "s", Query: "врач NEAR/3 =врач"})
+	if self.Matches(NewArticle("врач пришёл", "", "x", "ru")) {
+		t.Error("a word is near itself")
+	}
+	if !self.Matches(NewArticle("врач и врач", "", "x", "ru")) {
+		t.Error("two words within 3 not near")
+	}
+}

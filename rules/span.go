@@ -84,7 +84,8 @@ func (p posOr) spans(at positions) []span {
 }
 
 // posNear is two operands within dist words of each other, in either
-// order and without overlapping: adjacent words are 1 apart.
+// order: adjacent words are 1 apart, and runs that overlap (a word inside
+// the run of an inner NEAR) are near; a word is not near itself.
 type posNear struct {
 	left, right posExpr
 	dist        int
@@ -105,8 +106,12 @@ func (p posNear) spans(at positions) []span {
 				gap = r.from - l.to
 			case r.to < l.from:
 				gap = l.from - r.to
+			case l == r:
+				continue // one word is not near itself
 			default:
-				continue // overlapping: one word is not near itself
+				// Overlapping runs, such as a word between the two words
+				// of an inner NEAR: as near as can be.
+				gap = 0
 			}
 			if gap <= p.dist {
 				out = append(out, span{min(l.from, r.from), max(l.to, r.to)})
