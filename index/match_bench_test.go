@@ -43,14 +43,14 @@ func BenchmarkMatch1000Rules(b *testing.B) {
 	pick := func(i int) *synth.Article { a := g.Article((i * 7919) % 1_000_000); return &a }
 
 	for b.Loop() {
-		const nMatcher, nNaive = 5000, 40
+		nMatcher, nNaive := envInt("KUZOT_MATCH_ARTICLES", 5000), envInt("KUZOT_NAIVE_ARTICLES", 40)
 		matched := 0
 		t0 := time.Now()
 		for i := range nMatcher {
 			a := pick(i)
 			matched += len(m.Match(rules.NewArticle(a.Title, a.Body, a.Outlet, a.Lang)))
 		}
-		matcherRate := nMatcher / time.Since(t0).Seconds()
+		matcherRate := float64(nMatcher) / time.Since(t0).Seconds()
 
 		naiveMatched, agreeMatched := 0, 0
 		var naiveTook time.Duration
@@ -86,9 +86,9 @@ func BenchmarkMatch1000Rules(b *testing.B) {
 			}
 			agreeMatched += len(got)
 		}
-		naiveRate := nNaive / naiveTook.Seconds()
+		naiveRate := float64(nNaive) / naiveTook.Seconds()
 		b.Logf("%d rules: matcher %.0f articles/s per core (%.2f matches per article), naive %.1f articles/s (%.2f matches per article): %.0f×",
-			len(specs), matcherRate, float64(matched)/nMatcher, naiveRate, float64(naiveMatched)/nNaive, matcherRate/naiveRate)
+			len(specs), matcherRate, float64(matched)/float64(nMatcher), naiveRate, float64(naiveMatched)/float64(nNaive), matcherRate/naiveRate)
 		b.ReportMetric(matcherRate, "matcher-articles/s")
 		b.ReportMetric(naiveRate, "naive-articles/s")
 		b.ReportMetric(matcherRate/naiveRate, "speedup")

@@ -68,19 +68,39 @@ func fieldIndex(name string) int {
 	return bodyField
 }
 
-// positions lists where the words w accepts stand in the field.
+// positions lists where the words w accepts stand in the field. When one
+// index term holds them all, its own list is returned without a copy: the
+// usual case, and the matcher's hot path.
 func (f *field) positions(w wordMatch) []int {
 	if w.prefix != "" {
-		var ps []int
 		i := sort.SearchStrings(f.exact, w.prefix)
-		for ; i < len(f.exact) && strings.HasPrefix(f.exact[i], w.prefix); i++ {
-			ps = append(ps, f.pos[f.exact[i]]...)
+		j := i
+		for j < len(f.exact) && strings.HasPrefix(f.exact[j], w.prefix) {
+			j++
+		}
+		switch j - i {
+		case 0:
+			return nil
+		case 1:
+			return f.pos[f.exact[i]]
+		}
+		var ps []int
+		for _, t := range f.exact[i:j] {
+			ps = append(ps, f.pos[t]...)
 		}
 		slices.Sort(ps)
 		return ps
 	}
-	if len(w.terms) == 1 {
-		return f.pos[w.terms[0]]
+	var only []int
+	found := 0
+	for _, t := range w.terms {
+		if p := f.pos[t]; len(p) > 0 {
+			only = p
+			found++
+		}
+	}
+	if found <= 1 {
+		return only
 	}
 	var ps []int
 	for _, t := range w.terms {
@@ -88,6 +108,32 @@ func (f *field) positions(w wordMatch) []int {
 	}
 	slices.Sort(ps)
 	return slices.Compact(ps)
+}
+
+// present reports whether every word a positional operand needs is in the
+// field, a cheap test before its positions are worked out.
+func (f *field) present(pe posExpr) bool {
+	switch pe := pe.(type) {
+	case posWord:
+		return f.has(pe.w)
+	case posPhrase:
+		for _, w := range pe.ws {
+			if !f.has(w) {
+				return false
+			}
+		}
+		return true
+	case posOr:
+		for _, a := range pe.alts {
+			if f.present(a) {
+				return true
+			}
+		}
+		return false
+	case posNear:
+		return f.present(pe.left) && f.present(pe.right)
+	}
+	return true
 }
 
 // has reports whether any word w accepts is in the field.

@@ -343,7 +343,7 @@ func (e *posLeaf) eval(a *Article) bool {
 			}
 			continue
 		}
-		if len(e.pe.spans(f.positions)) > 0 {
+		if f.present(e.pe) && len(e.pe.spans(f.positions)) > 0 {
 			return true
 		}
 	}
