@@ -64,6 +64,12 @@ func DetectLanguage(text string) string {
 			if kyw, ruw := functionWords(text); 2*(kyw+1) > ruw {
 				return Kyrgyz
 			}
+		case ky == 0 && cyr <= 300:
+			// A short post without those letters: Kyrgyz function words
+			// and no Russian ones.
+			if kyw, ruw := functionWords(text); kyw >= 1 && ruw == 0 {
+				return Kyrgyz
+			}
 		}
 		return Russian
 	}
