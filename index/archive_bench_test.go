@@ -55,10 +55,36 @@ func BenchmarkArchive(b *testing.B) {
 		b.ReportMetric(float64(ours.peak)/(1<<20), "kuzot-peak-RSS-MB")
 		b.ReportMetric(float64(ours.peakAnon)/(1<<20), "kuzot-peak-anon-MB")
 
+		// Searches are timed once the merger has compacted the segments a
+		// bulk load leaves, as on a running service.
+		b.Logf("segments settled in %s", settle(ours.bi).Round(time.Second))
 		x := &Index{src: synthSource{g, n}, log: quiet(), bi: ours.bi}
 		searchLatencies(b, x, end)
 		ours.bi.Close()
 	}
+}
+
+// settle waits until the index's file count has not changed for ten
+// seconds (at most fifteen minutes): scorch merges segments in the
+// background after a bulk load, and searches during merges are slower.
+func settle(bi bleve.Index) time.Duration {
+	start := time.Now()
+	files := func() any {
+		if m, ok := bi.StatsMap()["index"].(map[string]any); ok {
+			return m["CurOnDiskFiles"]
+		}
+		return nil
+	}
+	last, same := files(), 0
+	for same < 10 && time.Since(start) < 15*time.Minute {
+		time.Sleep(time.Second)
+		if f := files(); f == last {
+			same++
+		} else {
+			last, same = f, 0
+		}
+	}
+	return time.Since(start)
 }
 
 type indexed struct {
