@@ -32,6 +32,9 @@ type field struct {
 	pos map[string][]int
 	// exact lists the distinct ExactPrefix terms, sorted, for prefix*.
 	exact []string
+	// sets marks the word sets of owner present in the field; see posOr.
+	owner *Matcher
+	sets  []bool
 }
 
 // NewArticle analyses an article for matching. lang picks the stemmer as
@@ -123,7 +126,10 @@ func (f *field) present(pe posExpr) bool {
 			}
 		}
 		return true
-	case posOr:
+	case *posOr:
+		if pe.owner != nil && pe.owner == f.owner {
+			return f.sets[pe.id]
+		}
 		for _, a := range pe.alts {
 			if f.present(a) {
 				return true

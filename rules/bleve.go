@@ -172,7 +172,7 @@ func positional(n Node) (posExpr, string, error) {
 			field = f
 			alts = append(alts, pe)
 		}
-		return posOr{alts}, field, nil
+		return &posOr{alts: alts}, field, nil
 	case *Near:
 		l, lf, err := positional(n.Left)
 		if err != nil {
@@ -224,7 +224,7 @@ func presence(pe posExpr, field string) query.Query {
 			return query.NewMultiPhraseQuery(terms, field)
 		}
 		return &nearQuery{expr: pe, field: field}
-	case posOr:
+	case *posOr:
 		var alts []query.Query
 		for _, a := range pe.alts {
 			alts = append(alts, presence(a, field))
@@ -298,7 +298,7 @@ func (q *nearQuery) candidates(pe posExpr) query.Query {
 			all = append(all, wordQuery(w, q.field))
 		}
 		return query.NewConjunctionQuery(all)
-	case posOr:
+	case *posOr:
 		var alts []query.Query
 		for _, a := range pe.alts {
 			alts = append(alts, q.candidates(a))

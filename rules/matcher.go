@@ -128,11 +128,18 @@ type Matcher struct {
 	// outlet: filter alone): evaluated on every article.
 	always []int32
 	seen   sync.Pool
+	// Word sets (ORs of plain words, see posOr): nSets of them, found
+	// through their terms and prefixes.
+	nSets        int
+	setsByTerm   map[string][]int32
+	setsByPrefix map[string][]int32
+	maxSetPrefix int
 }
 
 // Compile compiles a rule set. Every bad rule is reported, joined.
 func Compile(specs []Spec) (*Matcher, error) {
-	m := &Matcher{byTerm: map[string][]int32{}, byPrefix: map[string][]int32{}}
+	m := &Matcher{byTerm: map[string][]int32{}, byPrefix: map[string][]int32{},
+		setsByTerm: map[string][]int32{}, setsByPrefix: map[string][]int32{}}
 	var errs []error
 	ids := map[string]bool{}
 	for _, s := range specs {
@@ -159,6 +166,10 @@ func Compile(specs []Spec) (*Matcher, error) {
 func (m *Matcher) add(r *Rule) {
 	i := int32(len(m.rules))
 	m.rules = append(m.rules, r)
+	m.registerSets(r.match)
+	if r.not != nil {
+		m.registerSets(r.not)
+	}
 	t, ok := r.match.triggers()
 	if !ok {
 		m.always = append(m.always, i)
@@ -174,6 +185,89 @@ func (m *Matcher) add(r *Rule) {
 			m.byPrefix[p] = append(l, i)
 		}
 		m.maxPrefix = max(m.maxPrefix, len(p))
+	}
+}
+
+// registerSets gives every word set under e an id of m's.
+func (m *Matcher) registerSets(e expr) {
+	var walk func(pe posExpr)
+	walk = func(pe posExpr) {
+		switch pe := pe.(type) {
+		case *posOr:
+			ws := pe.words()
+			if ws == nil {
+				for _, a := range pe.alts {
+					walk(a)
+				}
+				return
+			}
+			pe.owner, pe.id = m, m.nSets
+			m.nSets++
+			for _, w := range ws {
+				if w.prefix != "" {
+					m.setsByPrefix[w.prefix] = append(m.setsByPrefix[w.prefix], int32(pe.id))
+					m.maxSetPrefix = max(m.maxSetPrefix, len(w.prefix))
+					continue
+				}
+				for _, t := range w.terms {
+					m.setsByTerm[t] = append(m.setsByTerm[t], int32(pe.id))
+				}
+			}
+		case posNear:
+			walk(pe.left)
+			walk(pe.right)
+		}
+	}
+	var visit func(e expr)
+	visit = func(e expr) {
+		switch e := e.(type) {
+		case *posLeaf:
+			walk(e.pe)
+		case *andExpr:
+			for _, c := range e.pos {
+				visit(c)
+			}
+			for _, c := range e.neg {
+				visit(c)
+			}
+		case *orExpr:
+			for _, c := range e.alts {
+				visit(c)
+			}
+		}
+	}
+	visit(e)
+}
+
+// markSets marks which of m's word sets each field of a holds.
+func (m *Matcher) markSets(a *Article) {
+	for fi := range a.fields {
+		f := &a.fields[fi]
+		if cap(f.sets) >= m.nSets {
+			f.sets = f.sets[:m.nSets]
+			clear(f.sets)
+		} else {
+			f.sets = make([]bool, m.nSets)
+		}
+		f.owner = m
+		for term := range f.pos {
+			for _, id := range m.setsByTerm[term] {
+				f.sets[id] = true
+			}
+		}
+		if m.maxSetPrefix == 0 {
+			continue
+		}
+		for _, ex := range f.exact {
+			for end := len(ExactPrefix) + 1; end <= len(ex) && end <= m.maxSetPrefix; end++ {
+				if end < len(ex) && !utf8.RuneStart(ex[end]) {
+					continue
+				}
+				for _, id := range m.setsByPrefix[ex[:end]] {
+					f.sets[id] = true
+				}
+			}
+		}
 	}
 }
 
@@ -243,6 +337,9 @@ func (m *Matcher) eachMatch(a *Article, fn func(*Rule)) {
 		}
 	}
 	slices.Sort(cand)
+	if len(cand) > 0 && m.nSets > 0 {
+		m.markSets(a)
+	}
 	for _, i := range cand {
 		seen[i] = false
 		if r := m.rules[i]; r.Matches(a) {
@@ -309,6 +406,9 @@ func compileExpr(n Node) (expr, error) {
 		}
 		return e, nil
 	case *Or:
+		if leaf, ok := wordSetLeaf(n); ok {
+			return leaf, nil
+		}
 		e := &orExpr{}
 		for _, c := range n.Children {
 			ce, err := compileExpr(c)
@@ -328,10 +428,36 @@ func compileExpr(n Node) (expr, error) {
 	return nil, fmt.Errorf("rules: cannot compile %T", n)
 }
 
+// wordSetLeaf compiles an OR of plain words in one field scope, the
+// usual long list of a rule, to one word-set leaf.
+func wordSetLeaf(n *Or) (expr, bool) {
+	for _, c := range n.Children {
+		t, ok := c.(*Term)
+		if !ok || t.Field != n.Children[0].(*Term).Field {
+			return nil, false
+		}
+	}
+	pe, f, err := positional(n)
+	if err != nil {
+		return nil, false
+	}
+	set, ok := pe.(*posOr)
+	if !ok || set.words() == nil {
+		return nil, false // a hyphenated word is a phrase
+	}
+	e := &posLeaf{pe: set, set: true}
+	for _, name := range fieldsOf(f) {
+		e.fields = append(e.fields, fieldIndex(name))
+	}
+	return e, true
+}
+
 // posLeaf is a word, phrase or NEAR in one or two fields.
 type posLeaf struct {
 	pe     posExpr
 	fields []int
+	// set is true for an OR of plain words: present means matched.
+	set bool
 }
 
 func (e *posLeaf) eval(a *Article) bool {
@@ -339,6 +465,12 @@ func (e *posLeaf) eval(a *Article) bool {
 		f := &a.fields[fi]
 		if w, ok := e.pe.(posWord); ok {
 			if f.has(w.w) {
+				return true
+			}
+			continue
+		}
+		if e.set {
+			if f.present(e.pe) {
 				return true
 			}
 			continue
@@ -366,7 +498,7 @@ func posTriggers(pe posExpr) trigger {
 		return posTriggers(posWord{pe.ws[0]})
 	case posNear:
 		return posTriggers(pe.left)
-	case posOr:
+	case *posOr:
 		var t trigger
 		for _, a := range pe.alts {
 			t = t.union(posTriggers(a))

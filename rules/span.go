@@ -73,9 +73,30 @@ next:
 	return out
 }
 
-type posOr struct{ alts []posExpr }
+// posOr is alternatives. An OR of plain words is a word set: a Matcher
+// gives it an id and marks, once per article, which sets are present, so
+// a long list costs one lookup however many words it holds.
+type posOr struct {
+	alts []posExpr
+	// owner and id are set by the Matcher that registered the set.
+	owner *Matcher
+	id    int
+}
 
-func (p posOr) spans(at positions) []span {
+// words returns the words of an OR of plain words, or nil.
+func (p *posOr) words() []wordMatch {
+	var ws []wordMatch
+	for _, a := range p.alts {
+		w, ok := a.(posWord)
+		if !ok {
+			return nil
+		}
+		ws = append(ws, w.w)
+	}
+	return ws
+}
+
+func (p *posOr) spans(at positions) []span {
 	var out []span
 	for _, a := range p.alts {
 		out = append(out, a.spans(at)...)
@@ -124,7 +145,7 @@ func (p posNear) spans(at positions) []span {
 func (p posWord) marks(at positions) []span   { return p.spans(at) }
 func (p posPhrase) marks(at positions) []span { return p.spans(at) }
 
-func (p posOr) marks(at positions) []span {
+func (p *posOr) marks(at positions) []span {
 	var out []span
 	for _, a := range p.alts {
 		out = append(out, a.marks(at)...)
