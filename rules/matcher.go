@@ -239,6 +239,16 @@ func (m *Matcher) registerSets(e expr) {
 	visit(e)
 }
 
+// eachPrefix calls fn with every prefix of the exact term ex that ends on
+// a rune boundary, from one letter up to maxLen bytes.
+func eachPrefix(ex string, maxLen int, fn func(string)) {
+	for end := len(ExactPrefix) + 1; end <= len(ex) && end <= maxLen; end++ {
+		if end == len(ex) || utf8.RuneStart(ex[end]) {
+			fn(ex[:end])
+		}
+	}
+}
+
 // markSets marks which of m's word sets each field of a holds.
 func (m *Matcher) markSets(a *Article) {
 	for fi := range a.fields {
@@ -259,14 +269,11 @@ func (m *Matcher) markSets(a *Article) {
 			continue
 		}
 		for _, ex := range f.exact {
-			for end := len(ExactPrefix) + 1; end <= len(ex) && end <= m.maxSetPrefix; end++ {
-				if end < len(ex) && !utf8.RuneStart(ex[end]) {
-					continue
-				}
-				for _, id := range m.setsByPrefix[ex[:end]] {
+			eachPrefix(ex, m.maxSetPrefix, func(p string) {
+				for _, id := range m.setsByPrefix[p] {
 					f.sets[id] = true
 				}
-			}
+			})
 		}
 	}
 }
@@ -325,15 +332,11 @@ func (m *Matcher) eachMatch(a *Article, fn func(*Rule)) {
 			continue
 		}
 		for _, ex := range f.exact {
-			// Every rune boundary of the form up to the longest prefix.
-			for end := len(ExactPrefix) + 1; end <= len(ex) && end <= m.maxPrefix; end++ {
-				if end < len(ex) && !utf8.RuneStart(ex[end]) {
-					continue
-				}
-				if l, ok := m.byPrefix[ex[:end]]; ok {
+			eachPrefix(ex, m.maxPrefix, func(p string) {
+				if l, ok := m.byPrefix[p]; ok {
 					mark(l)
 				}
-			}
+			})
 		}
 	}
 	slices.Sort(cand)
