@@ -28,6 +28,14 @@ type Config struct {
 	// Rules are the crisis rules; Scoring weighs their matches.
 	Rules   []Rule  `yaml:"rules"`
 	Scoring Scoring `yaml:"scoring"`
+	// Alerting turns matches into alerts and delivers them.
+	Alerting Alerting `yaml:"alerting"`
+	// SMTP sends email alerts and the digest.
+	SMTP SMTP `yaml:"smtp"`
+	// Digest is the weekly mention digest.
+	Digest Digest `yaml:"digest"`
+	// Web is the UI and API served by kuzot serve.
+	Web Web `yaml:"web"`
 
 	// location is Timezone resolved by Validate.
 	location *time.Location

@@ -40,6 +40,10 @@ func Default() *Config {
 			MaxInterval:        Duration(6 * time.Hour),
 			MaxArticlesPerPoll: 100,
 		},
+		Alerting: defaultAlerting(),
+		SMTP:     SMTP{Port: 587, TLS: "starttls", Timeout: Duration(30 * time.Second)},
+		Digest:   Digest{Cron: "0 9 * * 1", Language: "ru", TopStories: 10},
+		Web:      Web{Listen: "127.0.0.1:8080", SessionTTL: Duration(12 * time.Hour)},
 	}
 }
 
@@ -78,6 +82,8 @@ func (c *Config) Validate() error {
 		s.validate(p, &c.Crawler, add)
 	}
 	c.validateRules(add)
+	c.validateAlerting(add)
+	c.validateMail(add)
 	if len(errs) > 0 {
 		return errs
 	}
