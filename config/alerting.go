@@ -18,6 +18,9 @@ type Alerting struct {
 	// GroupWait gathers articles arriving together into one alert: the
 	// first notification of a new story waits this long.
 	GroupWait Duration `yaml:"group_wait"`
+	// MaxAge: an article published longer ago than this joins its story
+	// but raises no alert (a backfill of last month is not news).
+	MaxAge Duration `yaml:"max_age"`
 	// Language of alert texts: ru, ky or en.
 	Language string `yaml:"language"`
 	// BaseURL is the web UI's address, used for links in alerts.
@@ -230,6 +233,7 @@ func defaultAlerting() Alerting {
 	return Alerting{
 		Window:    Duration(72 * time.Hour),
 		GroupWait: Duration(30 * time.Second),
+		MaxAge:    Duration(48 * time.Hour),
 		Language:  "ru",
 		BaseURL:   "http://127.0.0.1:8080",
 		Escalation: Escalation{
@@ -249,6 +253,9 @@ func (c *Config) validateAlerting(add func(path, format string, args ...any)) {
 	}
 	if a.GroupWait.D() < 0 || a.GroupWait.D() > time.Hour {
 		add("alerting.group_wait", "%s must be between 0 and 1h (try \"30s\")", a.GroupWait.D())
+	}
+	if a.MaxAge.D() <= 0 {
+		add("alerting.max_age", "%s must be positive (try \"48h\")", a.MaxAge.D())
 	}
 	validLanguage("alerting.language", a.Language, add)
 	if u, err := url.Parse(a.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {

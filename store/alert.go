@@ -127,6 +127,10 @@ type AlertChange struct {
 	Outbox []OutboxItem // a key already in the outbox is left as it is
 	// Skip marks pending outbox items as skipped or summarised (by id).
 	Skip map[int64]string
+	// Expect holds, for each alert changed (not new), the Updated time it
+	// was read with: if another process changed it since, nothing is
+	// written and the error is ErrConflict.
+	Expect map[string]time.Time
 	// LastArticle, when non-zero, is the engine's new high-water mark.
 	LastArticle int64
 	// Added is when the change was made.
@@ -143,7 +147,8 @@ func (s *Store) SaveAlertChange(ctx context.Context, c *AlertChange) error {
 			}
 		}
 		for _, a := range c.Alerts {
-			if err := saveAlert(ctx, tx, a); err != nil {
+			exp, changed := c.Expect[a.ID]
+			if err := saveAlert(ctx, tx, a, changed, exp); err != nil {
 				return fmt.Errorf("alert %s: %w", a.ID, err)
 			}
 		}
@@ -179,7 +184,10 @@ func (s *Store) SaveAlertChange(ctx context.Context, c *AlertChange) error {
 	return nil
 }
 
-func saveAlert(ctx context.Context, tx *sql.Tx, a *Alert) error {
+// ErrConflict is returned when an alert changed since it was read.
+var ErrConflict = errors.New("store: alert changed meanwhile")
+
+func saveAlert(ctx context.Context, tx *sql.Tx, a *Alert, changed bool, expect time.Time) error {
 	cats, _ := json.Marshal(nonNil(a.Categories))
 	rules, _ := json.Marshal(nonNil(a.Rules))
 	esc, _ := json.Marshal(nonNil(a.Escalations))
@@ -191,18 +199,31 @@ func saveAlert(ctx context.Context, tx *sql.Tx, a *Alert) error {
 	if err != nil {
 		return err
 	}
+	if changed {
+		res, err := tx.ExecContext(ctx, `UPDATE alerts SET status = ?, severity = ?, score = ?, categories = ?, rules = ?,
+				title = ?, url = ?, evidence = ?, escalations = ?, version = ?, first_published = ?, acked_at = ?, acked_by = ?,
+				resolved_at = ?, resolved_by = ?, updated = ?
+			WHERE id = ? AND updated = ?`,
+			a.Status, a.Severity, a.Score, string(cats), string(rules), a.Title, a.URL, string(evidence), string(esc), a.Version,
+			ms(a.FirstPublished), ms(a.AckedAt), a.AckedBy, ms(a.ResolvedAt), a.ResolvedBy, ms(a.Updated), a.ID, ms(expect))
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n != 1 {
+			return ErrConflict
+		}
+		return nil
+	}
 	_, err = tx.ExecContext(ctx, `INSERT INTO alerts (id, story_id, kind, status, severity, first_severity, score, first_score,
 			categories, rules, title, url, evidence, escalations, version, first_published, created, alerted_at,
 			acked_at, acked_by, resolved_at, resolved_by, updated)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (id) DO UPDATE SET status = excluded.status, severity = excluded.severity, score = excluded.score,
-			categories = excluded.categories, rules = excluded.rules, title = excluded.title, url = excluded.url,
-			evidence = excluded.evidence, escalations = excluded.escalations, version = excluded.version,
-			first_published = excluded.first_published, acked_at = excluded.acked_at, acked_by = excluded.acked_by,
-			resolved_at = excluded.resolved_at, resolved_by = excluded.resolved_by, updated = excluded.updated`,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		a.ID, a.StoryID, a.Kind, a.Status, a.Severity, a.FirstSeverity, a.Score, a.FirstScore,
 		string(cats), string(rules), a.Title, a.URL, string(evidence), string(esc), a.Version,
 		ms(a.FirstPublished), ms(a.Created), ms(a.AlertedAt), ms(a.AckedAt), a.AckedBy, ms(a.ResolvedAt), a.ResolvedBy, ms(a.Updated))
+	if err != nil && strings.Contains(err.Error(), "UNIQUE") {
+		return ErrConflict
+	}
 	return err
 }
 
@@ -617,3 +638,39 @@ func (s *Store) ArticlesPublishedSince(ctx context.Context, t time.Time, upTo in
 }
 
 var errStop = errors.New("store: stop")
+
+// Summarise marks a throttled item summarised and adds its alert to the
+// summary item of its receiver (created when missing), in one transaction.
+func (s *Store) Summarise(ctx context.Context, o OutboxItem, summary OutboxItem) error {
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `UPDATE outbox SET state = 'summarised' WHERE id = ?`, o.ID); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO outbox (key, alert_id, receiver, kind, version, payload, created, not_before, next_attempt)
+			VALUES (?, '', ?, ?, 0, '[]', ?, ?, ?) ON CONFLICT (key) DO NOTHING`,
+			summary.Key, summary.Receiver, summary.Kind, ms(summary.Created), ms(summary.NotBefore), ms(summary.NotBefore)); err != nil {
+			return err
+		}
+		var payload string
+		if err := tx.QueryRowContext(ctx, `SELECT payload FROM outbox WHERE key = ?`, summary.Key).Scan(&payload); err != nil {
+			return err
+		}
+		var ids []string
+		if err := json.Unmarshal([]byte(payload), &ids); err != nil {
+			return err
+		}
+		for _, id := range ids {
+			if id == o.AlertID {
+				return nil
+			}
+		}
+		ids = append(ids, o.AlertID)
+		b, _ := json.Marshal(ids)
+		_, err := tx.ExecContext(ctx, `UPDATE outbox SET payload = ? WHERE key = ?`, string(b), summary.Key)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("store: summarise outbox item %d: %w", o.ID, err)
+	}
+	return nil
+}
