@@ -78,6 +78,10 @@ var labels = map[string]map[string]string{
 		"severity": "Уровень", "outlets": "Издания", "rule": "Правило", "evidence": "Найдено", "first_published": "Первая публикация",
 		"articles": "Публикации", "acknowledge": "Принять", "resolve": "Закрыть", "open_in_kuzot": "Открыть в Kuzot",
 		"by": "кто", "at": "когда", "alerts": "оповещений", "throttled": "Слишком много оповещений за час; остальные — в этой сводке",
+		"categories": "Категории", "rules": "Правила", "status_acknowledged": "Принято", "status_resolved": "Закрыто",
+		"more": "…и ещё %d", "cancel": "Отмена",
+		"resolve_confirm_title": "Закрыть оповещение?", "resolve_confirm_text": "Оповещение будет закрыто; если история снова появится в новостях, оно откроется заново.",
+		"alert_not_found": "Этого оповещения нет в Kuzot — возможно, его удалили.", "action_failed": "Kuzot не смог выполнить действие: %s. Попробуйте ещё раз или откройте оповещение в Kuzot.",
 	},
 	"ky": {
 		"low": "төмөн", "medium": "орточо", "high": "жогорку", "critical": "өтө коркунучтуу",
@@ -91,6 +95,10 @@ var labels = map[string]map[string]string{
 		"severity": "Деңгээли", "outlets": "Басылмалар", "rule": "Эреже", "evidence": "Табылганы", "first_published": "Биринчи жарыялоо",
 		"articles": "Жарыялоолор", "acknowledge": "Кабыл алуу", "resolve": "Жабуу", "open_in_kuzot": "Kuzot'то ачуу",
 		"by": "ким", "at": "качан", "alerts": "эскертүү", "throttled": "Бир саатта эскертүү өтө көп; калганы ушул жыйынтыкта",
+		"categories": "Категориялар", "rules": "Эрежелер", "status_acknowledged": "Кабыл алынды", "status_resolved": "Жабылды",
+		"more": "…дагы %d", "cancel": "Жокко чыгаруу",
+		"resolve_confirm_title": "Эскертүүнү жабасызбы?", "resolve_confirm_text": "Эскертүү жабылат; окуя кайра жаңылыктарга чыкса, ал кайра ачылат.",
+		"alert_not_found": "Бул эскертүү Kuzot'то жок — балким, өчүрүлгөн.", "action_failed": "Kuzot аракетти аткара алган жок: %s. Кайра аракет кылыңыз же эскертүүнү Kuzot'то ачыңыз.",
 	},
 	"en": {
 		"low": "low", "medium": "medium", "high": "high", "critical": "critical",
@@ -104,6 +112,10 @@ var labels = map[string]map[string]string{
 		"severity": "Severity", "outlets": "Outlets", "rule": "Rule", "evidence": "Evidence", "first_published": "First published",
 		"articles": "Articles", "acknowledge": "Acknowledge", "resolve": "Resolve", "open_in_kuzot": "Open in Kuzot",
 		"by": "by", "at": "at", "alerts": "alerts", "throttled": "Too many alerts this hour; the rest are in this summary",
+		"categories": "Categories", "rules": "Rules", "status_acknowledged": "Acknowledged", "status_resolved": "Resolved",
+		"more": "…and %d more", "cancel": "Cancel",
+		"resolve_confirm_title": "Resolve this alert?", "resolve_confirm_text": "The alert will be resolved; if the story comes back in the news it reopens.",
+		"alert_not_found": "This alert is not in Kuzot; it may have been removed.", "action_failed": "Kuzot could not do this: %s. Try again or open the alert in Kuzot.",
 	},
 }
 
