@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"kuzot/analysis"
+	"kuzot/backtest"
 	"kuzot/config"
 	"kuzot/crawler"
 	"kuzot/index"
@@ -98,43 +99,23 @@ func cmdRules(args []string) error {
 type ruleSet struct {
 	matcher *rules.Matcher
 	scorer  *rules.Scorer
-	reach   map[string]int
+	set     *backtest.Set
 }
 
 func newRuleSet(cfg *config.Config) (*ruleSet, error) {
-	m, err := rules.Compile(cfg.RuleSpecs())
+	set, err := backtest.NewSet(cfg)
 	if err != nil {
 		return nil, err
 	}
-	var watch []rules.WatchSpec
-	for i := range cfg.Scoring.Watch {
-		w := &cfg.Scoring.Watch[i]
-		watch = append(watch, rules.WatchSpec{ID: w.ID, Query: w.Expanded(), Boost: w.Boost})
-	}
-	th := cfg.Scoring.Thresholds
-	s, err := rules.NewScorer(rules.Thresholds{Digest: th.Digest, Alert: th.Alert, Critical: th.Critical}, watch)
-	if err != nil {
-		return nil, err
-	}
-	reach := map[string]int{}
-	for _, src := range cfg.Sources {
-		reach[strings.ToLower(src.Outlet)] = src.Reach
-	}
-	return &ruleSet{matcher: m, scorer: s, reach: reach}, nil
+	return &ruleSet{matcher: set.Matcher, scorer: set.Scorer, set: set}, nil
 }
 
 // reachOf is an outlet's reach tier; an outlet not configured is regular.
-func (s *ruleSet) reachOf(outlet string) int {
-	if r, ok := s.reach[strings.ToLower(outlet)]; ok {
-		return r
-	}
-	return config.DefaultReach
-}
+func (s *ruleSet) reachOf(outlet string) int { return s.set.ReachOf(outlet) }
 
 // score analyses and scores one article.
 func (s *ruleSet) score(title, body, outlet, lang string) []rules.Scored {
-	a := rules.NewArticle(title, body, outlet, lang)
-	return s.scorer.Score(a, s.matcher.Match(a), s.reachOf(outlet))
+	return s.set.Score(title, body, outlet, lang)
 }
 
 func rulesCheck(w io.Writer, cfg *config.Config, set *ruleSet) error {
@@ -375,78 +356,15 @@ func evidenceWords(ev []rules.Evidence) []string {
 	return out
 }
 
-type backtestRow struct {
-	Rule     string             `json:"rule"`
-	Category string             `json:"category"`
-	Hits     uint64             `json:"hits"`
-	Alerts   int                `json:"would_alert"`
-	Critical int                `json:"would_be_critical"`
-	Digest   int                `json:"digest_only"`
-	PerDay   []index.DateBucket `json:"per_day"`
-	Samples  []backtestSample   `json:"samples"`
-}
-
-type backtestSample struct {
-	Title     string  `json:"title"`
-	Outlet    string  `json:"outlet"`
-	Published string  `json:"published"`
-	URL       string  `json:"url"`
-	Score     float64 `json:"score"`
-	Decision  string  `json:"decision"`
-}
-
-// backtestScoreLimit bounds how many hits of one rule are scored to tell
-// what would have alerted.
-const backtestScoreLimit = 2000
+// backtestRow is one rule's backtest, as printed with --json.
+type backtestRow = backtest.Row
 
 // rulesBacktest runs rules over the archive through the index, and scores
 // their hits with the matcher to tell what would have alerted.
 func rulesBacktest(ctx context.Context, w io.Writer, a *app, set *ruleSet, only []*rules.Rule, since time.Time, asJSON bool) error {
-	var rows []backtestRow
-	for _, r := range only {
-		res, err := a.index.Search(ctx, index.Request{Rule: r, Since: since, Until: time.Now(), Sort: index.SortDate,
-			Size: index.MaxPageSize, Histogram: true, Location: a.cfg.Location()})
-		if err != nil {
-			return err
-		}
-		row := backtestRow{Rule: r.ID, Category: r.Category, Hits: res.Total, Samples: []backtestSample{}}
-		if res.Dates != nil {
-			row.PerDay = res.Dates.Buckets
-		}
-		one, err := rules.Compile([]rules.Spec{r.Spec})
-		if err != nil {
-			return err
-		}
-		for from := 0; from < int(min(res.Total, backtestScoreLimit)); from += index.MaxPageSize {
-			page := res
-			if from > 0 {
-				if page, err = a.index.Search(ctx, index.Request{Rule: r, Since: since, Until: time.Now(), Sort: index.SortDate, From: from, Size: index.MaxPageSize}); err != nil {
-					return err
-				}
-			}
-			for _, h := range page.Hits {
-				art := rules.NewArticle(h.Article.Title, h.Article.Body, h.Article.Outlet, h.Article.Lang)
-				sc := set.scorer.Score(art, one.Match(art), set.reachOf(h.Article.Outlet))
-				d, score := rules.Ignore, 0.0
-				if len(sc) > 0 {
-					d, score = sc[0].Decision, sc[0].Score
-				}
-				switch d {
-				case rules.Critical:
-					row.Critical++
-					row.Alerts++
-				case rules.Alert:
-					row.Alerts++
-				case rules.Digest:
-					row.Digest++
-				}
-				if len(row.Samples) < 5 {
-					row.Samples = append(row.Samples, backtestSample{Title: h.Article.Title, Outlet: h.Article.Outlet,
-						Published: h.Article.Published.In(a.cfg.Location()).Format(time.RFC3339), URL: h.Article.URL, Score: score, Decision: d.String()})
-				}
-			}
-		}
-		rows = append(rows, row)
+	rows, err := backtest.Run(ctx, a.index, set.set, backtest.Request{Rules: only, Since: since, Until: time.Now(), Location: a.cfg.Location()})
+	if err != nil {
+		return err
 	}
 	if asJSON {
 		return writeJSON(w, rows)
