@@ -45,7 +45,6 @@ type Engine struct {
 	mu       sync.Mutex // one writer of alert state in this process
 	grouper  *Grouper
 	alias    map[string]string // grouper story id → stored story id, after a restart
-	alerted  map[string]bool   // stories that have an alert
 	mark     int64
 	started  bool
 	dmu      sync.Mutex           // one delivery pass at a time
@@ -83,7 +82,6 @@ func NewEngine(cfg *config.Config, st *store.Store, notifiers map[string]Notifie
 		log:       slog.New(slog.DiscardHandler),
 		now:       time.Now,
 		alias:     map[string]string{},
-		alerted:   map[string]bool{},
 		down:      map[string]time.Time{},
 		wake:      make(chan struct{}, 1),
 	}
@@ -200,12 +198,11 @@ func (e *Engine) take(ctx context.Context, a *store.Article, matches []store.Mat
 	ch := &store.AlertChange{Links: []store.StoryLink{{ArticleID: a.ID, StoryID: sid}}, LastArticle: a.ID, Added: now}
 	fresh := now.Sub(a.Published) <= e.cfg.Alerting.MaxAge.D()
 
-	var al *store.Alert
-	if e.alerted[sid] {
-		var err error
-		if al, err = e.st.AlertByStory(ctx, sid); err != nil && !errors.Is(err, store.ErrNotFound) {
-			return err
-		}
+	al, err := e.st.AlertByStory(ctx, sid)
+	if errors.Is(err, store.ErrNotFound) {
+		al = nil
+	} else if err != nil {
+		return err
 	}
 	var kinds []string
 	switch {
@@ -254,7 +251,6 @@ func (e *Engine) take(ctx context.Context, a *store.Article, matches []store.Mat
 	}
 	e.mark = a.ID
 	if al != nil {
-		e.alerted[sid] = true
 		if e.observed != nil {
 			for _, k := range kinds {
 				e.observed(al, k)

@@ -91,7 +91,11 @@ func (e *Engine) route(al *store.Alert, kind string, articleID int64, now time.T
 			at = now
 			key = fmt.Sprintf("%s/v%d/%s/%s", al.ID, al.Version, kind, name)
 		case KindNew:
-			at = at.Add(e.cfg.Alerting.GroupWait.D())
+			// The group wait gathers what arrives with the first article;
+			// quiet hours that end later hold it longer.
+			if wait := now.Add(e.cfg.Alerting.GroupWait.D()); wait.After(at) {
+				at = wait
+			}
 			key = fmt.Sprintf("%s/v%d/%s/%s", al.ID, al.Version, kind, name)
 		default:
 			key = fmt.Sprintf("%s/v%d/%s/%s", al.ID, al.Version, kind, name)
