@@ -40,10 +40,21 @@ func backoff(n int) time.Duration {
 // stages skip (already carried) → throttle → notify, in id order per
 // alert and receiver. It returns how many were delivered.
 func (e *Engine) Deliver(ctx context.Context) (int, error) {
+	return e.deliverDue(ctx, 0)
+}
+
+// Flush delivers what is due now and what waits only for its group wait:
+// a command that polls once and exits sends its alerts before it goes.
+// Quiet hours and back-off still hold.
+func (e *Engine) Flush(ctx context.Context) (int, error) {
+	return e.deliverDue(ctx, e.cfg.Alerting.GroupWait.D())
+}
+
+func (e *Engine) deliverDue(ctx context.Context, ahead time.Duration) (int, error) {
 	e.dmu.Lock()
 	defer e.dmu.Unlock()
 	now := e.now()
-	items, err := e.st.DueOutbox(ctx, now, duePage)
+	items, err := e.st.DueOutbox(ctx, now.Add(ahead), duePage)
 	if err != nil {
 		return 0, fmt.Errorf("alerting: %w", err)
 	}

@@ -44,6 +44,7 @@ type Index struct {
 	// lastID is the highest article id indexed.
 	lastID atomic.Int64
 	wake   chan struct{}
+	synced func(lastID int64)
 }
 
 // Internal keys kept in the bleve index beside the documents.
@@ -60,6 +61,11 @@ type Option func(*Index)
 
 // WithLabels sets the function that labels articles as they are indexed.
 func WithLabels(fn LabelFunc) Option { return func(x *Index) { x.labels = fn } }
+
+// WithSynced sets a function Run calls after each sync that indexed
+// articles, with the new high-water mark: the alerting engine takes in
+// what was just scored without waiting for its own tick.
+func WithSynced(fn func(lastID int64)) Option { return func(x *Index) { x.synced = fn } }
 
 // Open opens the index in dir over the articles of src. A missing index is
 // created; an unreadable one, or one built with another mapping, is
@@ -275,6 +281,9 @@ func (x *Index) Run(ctx context.Context) {
 			x.log.Error("index sync failed; retrying", "err", err)
 		} else if n > 0 {
 			x.log.Debug("indexed articles", "count", n, "last_id", x.LastID())
+			if x.synced != nil {
+				x.synced(x.LastID())
+			}
 		}
 		select {
 		case <-ctx.Done():

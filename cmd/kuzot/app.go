@@ -97,7 +97,7 @@ func (a *app) openStore(ctx context.Context) error {
 // opening the store first if need be, and brings it up to date: a missing
 // or unreadable index is rebuilt from the store here, with a progress bar
 // on a terminal.
-func (a *app) openIndex(ctx context.Context) error {
+func (a *app) openIndex(ctx context.Context, opts ...index.Option) error {
 	if a.store == nil {
 		if err := a.openStore(ctx); err != nil {
 			return err
@@ -107,7 +107,8 @@ func (a *app) openIndex(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	x, err := index.Open(filepath.Join(a.cfg.DataDir, "index"), a.store, a.log, index.WithLabels(set.scoreArticles(a.store, time.Now)))
+	opts = append([]index.Option{index.WithLabels(set.scoreArticles(a.store, time.Now))}, opts...)
+	x, err := index.Open(filepath.Join(a.cfg.DataDir, "index"), a.store, a.log, opts...)
 	if err != nil {
 		return err
 	}

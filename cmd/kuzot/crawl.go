@@ -61,6 +61,18 @@ func cmdCrawl(args []string) error {
 	if err := a.openIndex(context.WithoutCancel(ctx)); err != nil {
 		return err
 	}
+	// Alert on what was stored and send it before exiting; what cannot be
+	// delivered stays in the outbox for the next run or kuzot serve.
+	engine, err := a.newEngine()
+	if err != nil {
+		return err
+	}
+	if _, err := engine.Process(context.WithoutCancel(ctx), a.index.LastID()); err != nil {
+		return err
+	}
+	if _, err := engine.Flush(ctx); err != nil {
+		a.log.Warn("alert delivery incomplete; the outbox keeps the rest", "err", err)
+	}
 	if *asJSON {
 		return writeJSON(os.Stdout, pollJSON(results))
 	}

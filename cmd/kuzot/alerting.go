@@ -1,0 +1,66 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"kuzot/alerting"
+	"kuzot/alerting/email"
+	"kuzot/alerting/slack"
+	"kuzot/index"
+	"kuzot/store"
+)
+
+// newEngine builds the alerting engine with a notifier for every receiver
+// in the configuration.
+func (a *app) newEngine(opts ...alerting.Option) (*alerting.Engine, error) {
+	notifiers := map[string]alerting.Notifier{}
+	var sender *email.Sender
+	dir := a.cfg.Alerting.TemplatesDir
+	for i := range a.cfg.Alerting.Receivers {
+		r := &a.cfg.Alerting.Receivers[i]
+		var (
+			n   alerting.Notifier
+			err error
+		)
+		switch {
+		case r.Slack != nil:
+			n, err = slack.New(r.Name, r.Slack, slack.Options{TemplatesDir: dir, Interactive: r.Slack.SigningSecret != ""})
+		case r.Email != nil:
+			if sender == nil {
+				if sender, err = email.NewSender(a.cfg.SMTP); err != nil {
+					return nil, err
+				}
+			}
+			n, err = email.New(r.Name, r.Email.To, sender, email.Options{TemplatesDir: dir})
+		default:
+			n, err = a.otherNotifier(r)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("alerting.receivers %s: %w", r.Name, err)
+		}
+		notifiers[r.Name] = n
+	}
+	opts = append([]alerting.Option{alerting.WithLogger(a.log)}, opts...)
+	return alerting.NewEngine(a.cfg, a.store, notifiers, opts...), nil
+}
+
+// indexCounter counts mentions with the search index, for spikes.
+type indexCounter struct{ x *index.Index }
+
+func (c indexCounter) Mentions(ctx context.Context, query string, from, to time.Time, sample int) (int, []store.AlertArticle, error) {
+	res, err := c.x.Search(ctx, index.Request{Query: query, Since: from, Until: to, Size: sample, Sort: index.SortDate})
+	if err != nil {
+		return 0, nil, err
+	}
+	var out []store.AlertArticle
+	for _, h := range res.Hits {
+		if h.Article == nil {
+			continue
+		}
+		out = append(out, store.AlertArticle{ID: h.Article.ID, URL: h.Article.URL, Outlet: h.Article.Outlet,
+			Title: h.Article.Title, Published: h.Article.Published, Lang: h.Article.Lang})
+	}
+	return int(res.Total), out, nil
+}
