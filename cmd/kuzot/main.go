@@ -26,6 +26,12 @@ Usage:
   kuzot rules    backtest [--since 30d] [--rule ID | --query Q] [--json]
                                            run rules over the archive: hits per day, what would alert
   kuzot rules    eval DIR [-v] [--json]    precision and recall per category on labelled articles
+  kuzot alerts   [--json] [--status open,acknowledged|all] [--since 7d]
+                                           alerts with their story's outlets
+  kuzot alerts   ack ID | resolve ID [--by NAME] [--comment TEXT]
+  kuzot alerts   show ID [--json]          one alert: articles, evidence, history
+  kuzot alerts   outbox [--state failed,pending|all] [--json]
+                                           notifications waiting, failed or delivered
 
 Every command takes --config FILE (default ./config.yaml, then $KUZOT_CONFIG)
 and --log-level debug|info|warn|error.
@@ -50,6 +56,8 @@ func run(args []string) int {
 		err = cmdReindex(rest)
 	case "rules":
 		err = cmdRules(rest)
+	case "alerts":
+		err = cmdAlerts(rest)
 	case "help", "-h", "--help":
 		fmt.Print(usage)
 		return 0
