@@ -85,6 +85,25 @@ func TestLoadBad(t *testing.T) {
 			`bad.lists.yml:9: rules[0].query: @nope is not a list in rule_lists (known: loop-a, loop-b, ok, ru-staff)`,
 			`bad.lists.yml:13: scoring.watch[0].query: @missing is not a list`,
 		}},
+		{"bad.alerting.yml", []string{
+			"bad.alerting.yml:2: alerting.group_wait: 2h0m0s must be between 0 and 1h",
+			`bad.alerting.yml:3: alerting.language: "kg" is not one of ru, ky, en`,
+			"bad.alerting.yml:4: alerting.spikes.factor: 0.5 must be above 1",
+			`bad.alerting.yml:6: alerting.receivers[0].name: "Press Slack" must be lower-case`,
+			"bad.alerting.yml:7: alerting.receivers[0].slack.channel: is empty",
+			`bad.alerting.yml:9: alerting.receivers[1].email.to[0]: "not an address" is not an email address`,
+			"smtp.host: is empty but alerting.receivers[1] mails alerts",
+			"bad.alerting.yml:11: alerting.receivers[2].telegram.token: is empty",
+			`bad.alerting.yml:11: alerting.receivers[2].telegram.chat_id: "press" is not a chat id`,
+			"bad.alerting.yml:12: alerting.receivers[3]: must set exactly one of slack, email, telegram or webhook (it sets 2)",
+			`bad.alerting.yml:13: alerting.receivers[3].webhook.url: "ftp://example.org/hook" is not an http(s) URL`,
+			`bad.alerting.yml:16: alerting.routes[0].receivers[1]: "nobody" is not a receiver; define it under alerting.receivers`,
+			`bad.alerting.yml:17: alerting.routes[0].min_severity: "urgent" is not one of low, medium, high, critical`,
+			`bad.alerting.yml:18: alerting.routes[0].categories[0]: "arrests" is not a category`,
+			`bad.alerting.yml:19: alerting.routes[0].quiet_hours.to: "7am" is not a time of day (try "07:00")`,
+			`bad.alerting.yml:21: digest.cron: "every monday" is not a cron spec`,
+			`bad.alerting.yml:23: web.listen: "8080" is not host:port`,
+		}},
 		{"bad.rules.yml", []string{
 			`bad.rules.yml:9: rules[0].query: rule medical-error: line 1, column 45: expected a word, a phrase or "(" after OR`,
 			`bad.rules.yml:10: rules[1].id: "Arrest" is not a valid id`,
@@ -114,6 +133,54 @@ func TestLoadBad(t *testing.T) {
 				t.Errorf("error does not start with the package: %v", err)
 			}
 		})
+	}
+}
+
+func TestLoadGoodAlerting(t *testing.T) {
+	env := func(k string) (string, bool) { return "secret-" + k, true }
+	cfg, err := load(t, "good.alerting.yml", env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := cfg.Alerting
+	if len(a.Receivers) != 4 || a.GroupWait.D() != 45*time.Second || a.Window.D() != 72*time.Hour {
+		t.Fatalf("alerting = %+v", a)
+	}
+	kinds := []string{}
+	for _, r := range a.Receivers {
+		kinds = append(kinds, r.Kind())
+	}
+	if strings.Join(kinds, ",") != "slack,email,telegram,webhook" {
+		t.Errorf("kinds = %v", kinds)
+	}
+	if a.Receivers[0].Slack.Token != "secret-SLACK_TOKEN" || a.Receivers[3].Webhook.Headers["Authorization"] != "Bearer secret-OPS_TOKEN" {
+		t.Errorf("secrets not expanded: %+v", a.Receivers[0].Slack)
+	}
+	if a.Routes[1].MinSeverity != "high" || a.Routes[2].MinSeverity != "high" {
+		t.Errorf("a route without min_severity should default to high: %+v", a.Routes)
+	}
+	if cfg.SMTP.Port != 587 || cfg.SMTP.TLS != "starttls" || cfg.Digest.Cron != "0 9 * * 1" || cfg.Digest.TopStories != 10 {
+		t.Errorf("smtp/digest defaults: %+v %+v", cfg.SMTP, cfg.Digest)
+	}
+	q := a.Routes[1].QuietHours
+	loc := cfg.Location()
+	at := func(h, m int) time.Time { return time.Date(2026, 12, 1, h, m, 0, 0, loc) }
+	for _, c := range []struct {
+		t     time.Time
+		quiet bool
+		end   time.Time
+	}{
+		{at(21, 59), false, at(21, 59)},
+		{at(22, 0), true, at(7, 0).AddDate(0, 0, 1)},
+		{at(3, 30), true, at(7, 0)},
+		{at(7, 0), false, at(7, 0)},
+	} {
+		if got := q.Contains(c.t, loc); got != c.quiet {
+			t.Errorf("quiet at %s = %v", c.t.Format("15:04"), got)
+		}
+		if got := q.End(c.t, loc); !got.Equal(c.end) {
+			t.Errorf("quiet end from %s = %s, want %s", c.t.Format("15:04"), got, c.end)
+		}
 	}
 }
 
