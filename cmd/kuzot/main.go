@@ -32,6 +32,8 @@ Usage:
   kuzot alerts   show ID [--json]          one alert: articles, evidence, history
   kuzot alerts   outbox [--state failed,pending|all] [--json]
                                            notifications waiting, failed or delivered
+  kuzot bench    latency [--articles 50] [--poll 2s] [--group-wait 30s]
+                                           publication-to-Slack latency through the whole service
 
 Every command takes --config FILE (default ./config.yaml, then $KUZOT_CONFIG)
 and --log-level debug|info|warn|error.
@@ -58,6 +60,8 @@ func run(args []string) int {
 		err = cmdRules(rest)
 	case "alerts":
 		err = cmdAlerts(rest)
+	case "bench":
+		err = cmdBench(rest)
 	case "help", "-h", "--help":
 		fmt.Print(usage)
 		return 0

@@ -36,6 +36,11 @@ func cmdServe(args []string) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	return a.serve(ctx)
+}
+
+// serve runs the service until ctx ends.
+func (a *app) serve(ctx context.Context) error {
 	if err := a.openStore(ctx); err != nil {
 		return err
 	}
