@@ -314,6 +314,13 @@ func (f *fakeSlack) count() int {
 	return len(f.seen)
 }
 
+// posts returns how many messages were posted.
+func (f *fakeSlack) posts() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.ts
+}
+
 func (f *fakeSlack) arrivals() map[int]arrival {
 	f.mu.Lock()
 	defer f.mu.Unlock()
