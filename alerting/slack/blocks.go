@@ -191,6 +191,11 @@ func (n *Notifier) updatePost(v view, thread string) (*post, error) {
 	}
 	// Cut the list until it fits a section, and say how many are left.
 	all := v.New
+	if len(all) == 0 && len(v.Alert.Articles) > 0 {
+		// An update names what is new; without that, the latest article
+		// is the best guess, and an empty section would be refused.
+		all = v.Alert.Articles[len(v.Alert.Articles)-1:]
+	}
 	var body string
 	for k := len(all); k >= 0; k-- {
 		m := *v.Message

@@ -554,3 +554,16 @@ func TestGolden(t *testing.T) {
 		})
 	}
 }
+
+func TestUpdateWithoutNewArticles(t *testing.T) {
+	f := newFakeSlack(t)
+	n := newNotifier(t, f, false)
+	m := message(t, alerting.KindUpdate)
+	m.Thread = "1773465120.000100"
+	if _, _, err := n.Notify(context.Background(), m); err != nil {
+		t.Fatal(err)
+	}
+	if raw := f.last(t).Get("blocks"); !strings.Contains(raw, `+ 24.kg: \u003chttps://24.example/ru/news/200002/|`) {
+		t.Errorf("an update with no new articles should name the latest one: %s", raw)
+	}
+}

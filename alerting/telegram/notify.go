@@ -166,9 +166,12 @@ func (n *Notifier) request(m *alerting.Message) (*sendMessage, error) {
 	if id, err := strconv.ParseInt(m.Thread, 10, 64); err == nil && id > 0 {
 		reply = id
 	}
-	v := &view{Message: m, New: m.New, Summary: m.Summary, threaded: reply != 0, evRunes: maxEvidenceRunes}
+	// Lists start at what could fit at all (an item is some 50 characters
+	// or more), so that a summary of a 1,000-alert burst is not rendered
+	// a thousand times while it shrinks.
+	v := &view{Message: m, New: head(m.New, maxItems), Summary: head(m.Summary, maxItems), threaded: reply != 0, evRunes: maxEvidenceRunes}
 	if m.Alert != nil {
-		v.Evidence, v.Articles = m.Alert.Evidence, m.Alert.Articles
+		v.Evidence, v.Articles = head(m.Alert.Evidence, maxItems), head(m.Alert.Articles, maxItems)
 	}
 	var name string
 	quiet := false
@@ -179,6 +182,13 @@ func (n *Notifier) request(m *alerting.Message) (*sendMessage, error) {
 		name = "telegram.alert"
 	case alerting.KindUpdate:
 		name, quiet = "telegram.update", true
+		if len(m.New) == 0 && len(m.Alert.Articles) > 0 {
+			// An update names what is new; without that, the latest
+			// article is the best guess, and an empty text is refused.
+			mm := *m
+			mm.New = m.Alert.Articles[len(m.Alert.Articles)-1:]
+			v.Message, v.New = &mm, mm.New
+		}
 	case alerting.KindStatus:
 		if m.Event == nil {
 			return nil, fmt.Errorf("status message without its event")
@@ -198,6 +208,16 @@ func (n *Notifier) request(m *alerting.Message) (*sendMessage, error) {
 		req.ReplyParameters = &replyParameters{MessageID: reply, AllowSendingWithoutReply: true}
 	}
 	return req, nil
+}
+
+// maxItems is the most items of one list a message starts with.
+const maxItems = maxText / 50
+
+func head[T any](s []T, n int) []T {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
 }
 
 // fit renders the template, shrinking the message until Telegram takes it.

@@ -367,3 +367,16 @@ func TestTemplateOverride(t *testing.T) {
 		t.Errorf("text %q", got)
 	}
 }
+
+func TestUpdateWithoutNewArticles(t *testing.T) {
+	f := newFakeBot(t)
+	n := newNotifier(t, f)
+	m := message(t, alerting.KindUpdate)
+	m.Thread = "41"
+	if _, _, err := n.Notify(context.Background(), m); err != nil {
+		t.Fatal(err)
+	}
+	if text := f.last(t)["text"].(string); !strings.Contains(text, `+ kabar.kg: <a href="https://kabar.example/ky/400004">`) {
+		t.Errorf("an update with no new articles should name the latest one: %s", text)
+	}
+}
