@@ -58,6 +58,10 @@ func run(args []string) int {
 		err = cmdReindex(rest)
 	case "rules":
 		err = cmdRules(rest)
+	case "digest":
+		err = cmdDigest(rest)
+	case "report":
+		err = cmdReport(rest)
 	case "alerts":
 		err = cmdAlerts(rest)
 	case "bench":
