@@ -8,6 +8,8 @@ import (
 	"kuzot/alerting"
 	"kuzot/alerting/email"
 	"kuzot/alerting/slack"
+	"kuzot/alerting/telegram"
+	"kuzot/alerting/webhook"
 	"kuzot/index"
 	"kuzot/store"
 )
@@ -34,8 +36,12 @@ func (a *app) newEngine(opts ...alerting.Option) (*alerting.Engine, error) {
 				}
 			}
 			n, err = email.New(r.Name, r.Email.To, sender, email.Options{TemplatesDir: dir})
+		case r.Telegram != nil:
+			n, err = telegram.New(r.Name, r.Telegram, telegram.Options{TemplatesDir: dir})
+		case r.Webhook != nil:
+			n, err = webhook.New(r.Name, r.Webhook, webhook.Options{})
 		default:
-			n, err = a.otherNotifier(r)
+			err = fmt.Errorf("receiver %q sets no kind (slack, email, telegram or webhook)", r.Name)
 		}
 		if err != nil {
 			return nil, fmt.Errorf("alerting.receivers %s: %w", r.Name, err)
@@ -43,6 +49,9 @@ func (a *app) newEngine(opts ...alerting.Option) (*alerting.Engine, error) {
 		notifiers[r.Name] = n
 	}
 	opts = append([]alerting.Option{alerting.WithLogger(a.log)}, opts...)
+	if a.onAlert != nil {
+		opts = append(opts, alerting.WithObserver(a.onAlert))
+	}
 	return alerting.NewEngine(a.cfg, a.store, notifiers, opts...), nil
 }
 

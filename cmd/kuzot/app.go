@@ -31,6 +31,8 @@ type app struct {
 	log     *slog.Logger
 	store   *store.Store
 	index   *index.Index
+	// onAlert, when set, hears of every alert change (the demo prints them).
+	onAlert func(a *store.Alert, kind string)
 }
 
 // commonFlags adds --config and --log-level to fs.
