@@ -26,23 +26,28 @@ var palette = []color.RGBA{
 // Chart draws the daily mentions by category as stacked bars, a PNG of
 // 720×300 pixels. label names a category in the reader's language.
 func Chart(f *Figures, title string, label func(string) string) ([]byte, error) {
+	// The section heading names the chart in the mail; title is its
+	// alternative text.
+	_ = title
 	p := plot.New()
-	p.Title.Text = title
-	p.Title.TextStyle.Font.Size = vg.Points(11)
 	p.Y.Min = 0
 	p.Y.Tick.Marker = integerTicks{}
 	p.Legend.Top = true
 	p.Legend.Left = true
-	p.Legend.TextStyle.Font.Size = vg.Points(8)
-	p.Legend.XOffs = vg.Points(4)
-	p.X.Tick.Label.Font.Size = vg.Points(8)
-	p.Y.Tick.Label.Font.Size = vg.Points(8)
+	p.Legend.XOffs = vg.Points(6)
+	p.Legend.YOffs = vg.Points(-2)
+	p.Legend.Padding = vg.Points(2)
+	for _, st := range []*draw.TextStyle{&p.Legend.TextStyle, &p.X.Tick.Label, &p.Y.Tick.Label} {
+		st.Font.Variant = "Sans"
+		st.Font.Size = vg.Points(9)
+	}
 
 	var names []string
 	for _, d := range f.Days {
 		names = append(names, d.Date.Format("02.01"))
 	}
 	p.NominalX(names...)
+	p.X.Min, p.X.Max = -0.6, float64(len(names))-0.4
 
 	// The categories in the order of the period's table; the tail as one.
 	var shown []string
@@ -92,7 +97,7 @@ func Chart(f *Figures, title string, label func(string) string) ([]byte, error) 
 		below = b
 	}
 	// Head room for the legend above the tallest bar.
-	p.Y.Max = max(4, top*1.25+float64(len(shown))*top*0.12)
+	p.Y.Max = max(4, top*(1.15+0.09*float64(len(shown)+1)))
 
 	c := vgimg.NewWith(vgimg.UseWH(vg.Points(540), vg.Points(225)), vgimg.UseDPI(96), vgimg.UseBackgroundColor(color.White))
 	p.Draw(draw.New(c))
