@@ -66,7 +66,10 @@ func (e *Engine) deliverDue(ctx context.Context, ahead time.Duration) (int, erro
 		if until, ok := e.down[o.Receiver]; ok && now.Before(until) {
 			continue
 		}
-		ok, err := e.deliver(ctx, o, now)
+		ok, outcome, err := e.deliver(ctx, o, now)
+		if e.outcome != nil && outcome != "" {
+			e.outcome(o.Receiver, outcome)
+		}
 		if err != nil {
 			return delivered, err
 		}
@@ -79,14 +82,14 @@ func (e *Engine) deliverDue(ctx context.Context, ahead time.Duration) (int, erro
 
 // deliver handles one item; ok reports a message sent. Only store errors
 // are returned: a failed send is recorded on the item.
-func (e *Engine) deliver(ctx context.Context, o store.OutboxItem, now time.Time) (bool, error) {
+func (e *Engine) deliver(ctx context.Context, o store.OutboxItem, now time.Time) (bool, string, error) {
 	n := e.notifiers[o.Receiver]
 	r := e.receivers[o.Receiver]
 	if n == nil || r == nil {
-		return false, e.st.DeliveryFailed(ctx, o.ID, fmt.Sprintf("receiver %q is not configured (or has no notifier); add it to alerting.receivers", o.Receiver), time.Time{})
+		return false, "failed", e.st.DeliveryFailed(ctx, o.ID, fmt.Sprintf("receiver %q is not configured (or has no notifier); add it to alerting.receivers", o.Receiver), time.Time{})
 	}
 	if earlier, err := e.st.EarlierPending(ctx, o); err != nil || earlier {
-		return false, err
+		return false, "", err
 	}
 	lang := r.Language
 	if lang == "" {
@@ -97,12 +100,12 @@ func (e *Engine) deliver(ctx context.Context, o store.OutboxItem, now time.Time)
 	if o.Kind == KindSummary {
 		var ids []string
 		if err := json.Unmarshal([]byte(o.Payload), &ids); err != nil {
-			return false, e.st.DeliveryFailed(ctx, o.ID, "summary payload unreadable: "+err.Error(), time.Time{})
+			return false, "failed", e.st.DeliveryFailed(ctx, o.ID, "summary payload unreadable: "+err.Error(), time.Time{})
 		}
 		for _, id := range ids {
 			a, err := e.st.Alert(ctx, id)
 			if err != nil {
-				return false, err
+				return false, "", err
 			}
 			m.Summary = append(m.Summary, a)
 		}
@@ -110,13 +113,13 @@ func (e *Engine) deliver(ctx context.Context, o store.OutboxItem, now time.Time)
 	} else {
 		a, err := e.st.Alert(ctx, o.AlertID)
 		if err != nil {
-			return false, err
+			return false, "", err
 		}
 		m.Alert = a
 		m.URL = strings.TrimRight(e.cfg.Alerting.BaseURL, "/") + "/alerts/" + a.ID
 		ref, had, ok, err := e.st.Thread(ctx, a.ID, o.Receiver)
 		if err != nil {
-			return false, err
+			return false, "", err
 		}
 		m.Thread = ref
 		for _, art := range a.Articles {
@@ -127,7 +130,7 @@ func (e *Engine) deliver(ctx context.Context, o store.OutboxItem, now time.Time)
 			if !ok || o.ArticleID <= had {
 				// The alert's first message (or an earlier update) already
 				// carried this article, or the receiver never got the alert.
-				return false, e.st.SetOutboxState(ctx, o.ID, store.OutboxSkipped)
+				return false, "skipped", e.st.SetOutboxState(ctx, o.ID, store.OutboxSkipped)
 			}
 			for _, art := range a.Articles {
 				if art.ID > had {
@@ -136,11 +139,11 @@ func (e *Engine) deliver(ctx context.Context, o store.OutboxItem, now time.Time)
 			}
 		case KindStatus:
 			if !ok {
-				return false, e.st.SetOutboxState(ctx, o.ID, store.OutboxSkipped)
+				return false, "skipped", e.st.SetOutboxState(ctx, o.ID, store.OutboxSkipped)
 			}
 			events, err := e.st.AlertEvents(ctx, a.ID)
 			if err != nil {
-				return false, err
+				return false, "", err
 			}
 			for i := len(events) - 1; i >= 0; i-- {
 				if events[i].Kind == store.StatusAcknowledged || events[i].Kind == store.StatusResolved {
@@ -153,10 +156,10 @@ func (e *Engine) deliver(ctx context.Context, o store.OutboxItem, now time.Time)
 			if r.MaxPerHour > 0 {
 				sent, err := e.st.DeliveredSince(ctx, o.Receiver, now.Add(-time.Hour))
 				if err != nil {
-					return false, err
+					return false, "", err
 				}
 				if sent >= r.MaxPerHour {
-					return false, e.summarise(ctx, o, now)
+					return false, "summarised", e.summarise(ctx, o, now)
 				}
 			}
 		}
@@ -168,24 +171,25 @@ func (e *Engine) deliver(ctx context.Context, o store.OutboxItem, now time.Time)
 	if err == nil {
 		delete(e.down, o.Receiver)
 		if err := e.st.Delivered(ctx, o, ref, covered, e.now()); err != nil {
-			return false, err
+			return false, "", err
 		}
 		e.log.Info("alert delivered", "alert", o.AlertID, "receiver", o.Receiver, "kind", o.Kind, "attempt", o.Attempts+1)
-		return true, nil
+		return true, "delivered", nil
 	}
 	if errors.Is(err, context.Canceled) && ctx.Err() != nil {
-		return false, ctx.Err() // stopping: the item stays pending
+		return false, "", ctx.Err() // stopping: the item stays pending
 	}
 	attempt := o.Attempts + 1
-	next := time.Time{}
+	next, outcome := time.Time{}, "failed"
 	if retry && now.Sub(o.Created) < giveUp {
 		next = now.Add(backoff(attempt))
 		e.down[o.Receiver] = next
+		outcome = "retry"
 		e.log.Warn("alert delivery failed; will retry", "alert", o.AlertID, "receiver", o.Receiver, "attempt", attempt, "retry_in", next.Sub(now), "err", err)
 	} else {
 		e.log.Error("alert delivery failed; giving up", "alert", o.AlertID, "receiver", o.Receiver, "attempt", attempt, "err", err)
 	}
-	return false, e.st.DeliveryFailed(ctx, o.ID, err.Error(), next)
+	return false, outcome, e.st.DeliveryFailed(ctx, o.ID, err.Error(), next)
 }
 
 // summarise replaces a throttled item with a line in its receiver's summary

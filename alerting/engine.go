@@ -51,6 +51,7 @@ type Engine struct {
 	down     map[string]time.Time // receiver → retry not before (it failed); under dmu
 	wake     chan struct{}
 	observed func(a *store.Alert, kind string) // test and metrics hook
+	outcome  func(receiver, outcome string)    // metrics hook: delivered, retry, failed, summarised, skipped
 }
 
 // Option configures an Engine.
@@ -69,6 +70,12 @@ func WithCounter(c Counter) Option { return func(e *Engine) { e.counter = c } }
 // kind of change (new, update, escalation, reopen, status).
 func WithObserver(fn func(a *store.Alert, kind string)) Option {
 	return func(e *Engine) { e.observed = fn }
+}
+
+// WithDeliveries is called with the receiver and the outcome of every
+// delivery attempt: delivered, retry, failed, summarised or skipped.
+func WithDeliveries(fn func(receiver, outcome string)) Option {
+	return func(e *Engine) { e.outcome = fn }
 }
 
 // NewEngine returns an engine over st delivering through notifiers, one

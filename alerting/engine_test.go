@@ -28,6 +28,8 @@ type harness struct {
 	mu   sync.Mutex
 	sent map[string][]*Message // by receiver
 	down map[string]bool       // receivers that fail (retryably)
+	// outcomes counts delivery outcomes by "receiver/outcome".
+	outcomes map[string]int
 }
 
 var T0 = time.Date(2026, 11, 30, 10, 0, 0, 0, time.UTC)
@@ -57,7 +59,7 @@ func newHarness(t *testing.T, mutate func(*config.Config)) *harness {
 	if mutate != nil {
 		mutate(cfg)
 	}
-	h := &harness{t: t, ctx: ctx, st: st, cfg: cfg, now: T0, sent: map[string][]*Message{}, down: map[string]bool{}}
+	h := &harness{t: t, ctx: ctx, st: st, cfg: cfg, now: T0, sent: map[string][]*Message{}, down: map[string]bool{}, outcomes: map[string]int{}}
 	h.e = h.engine()
 	return h
 }
@@ -77,7 +79,8 @@ func (h *harness) engine() *Engine {
 			return fmt.Sprintf("%s-%d", name, len(h.sent[name])), false, nil
 		})
 	}
-	return NewEngine(h.cfg, h.st, notifiers, WithNow(func() time.Time { return h.now }))
+	return NewEngine(h.cfg, h.st, notifiers, WithNow(func() time.Time { return h.now }),
+		WithDeliveries(func(receiver, outcome string) { h.outcomes[receiver+"/"+outcome]++ }))
 }
 
 // article stores an article with one match of the given decision ("" for
@@ -437,6 +440,9 @@ func TestReceiverDownThenBack(t *testing.T) {
 	}
 	if k := h.kinds("press-email"); len(k) != 5 {
 		t.Fatalf("email (up all along) got %d, want 5", len(k))
+	}
+	if h.outcomes["press-slack/delivered"] != 5 || h.outcomes["press-slack/retry"] == 0 || h.outcomes["press-email/delivered"] != 5 {
+		t.Fatalf("delivery outcomes %v", h.outcomes)
 	}
 }
 
