@@ -67,6 +67,7 @@ func (f NotifierFunc) Notify(ctx context.Context, m *Message) (string, bool, err
 // Labels of severities, categories and message kinds, by language.
 var labels = map[string]map[string]string{
 	"ru": {
+		"why": "Причина", "esc_spread": "сюжет подхватили несколько изданий за несколько часов", "esc_reach": "сюжет вышел в общенациональном издании", "esc_score": "новая публикация значительно серьёзнее первой",
 		"low": "низкий", "medium": "средний", "high": "высокий", "critical": "критический",
 		"medical_error": "Врачебная ошибка", "arrest": "Задержания медиков", "equipment_neglect": "Простаивающее оборудование",
 		"corruption_extortion": "Поборы и коррупция", "ethics": "Грубость и этика", "drug_shortage": "Нехватка лекарств",
@@ -84,6 +85,7 @@ var labels = map[string]map[string]string{
 		"alert_not_found": "Этого оповещения нет в Kuzot — возможно, его удалили.", "action_failed": "Kuzot не смог выполнить действие: %s. Попробуйте ещё раз или откройте оповещение в Kuzot.",
 	},
 	"ky": {
+		"why": "Себеби", "esc_spread": "окуяны бир нече саатта бир нече басылма жазды", "esc_reach": "окуя улуттук басылмага чыкты", "esc_score": "жаңы жарыялоо биринчисинен алда канча олуттуу",
 		"low": "төмөн", "medium": "орточо", "high": "жогорку", "critical": "өтө коркунучтуу",
 		"medical_error": "Дарыгердин катасы", "arrest": "Медиктердин кармалышы", "equipment_neglect": "Колдонулбай жаткан жабдуу",
 		"corruption_extortion": "Пара жана коррупция", "ethics": "Одоно мамиле жана этика", "drug_shortage": "Дары-дармек жетишсиздиги",
@@ -101,6 +103,7 @@ var labels = map[string]map[string]string{
 		"alert_not_found": "Бул эскертүү Kuzot'то жок — балким, өчүрүлгөн.", "action_failed": "Kuzot аракетти аткара алган жок: %s. Кайра аракет кылыңыз же эскертүүнү Kuzot'то ачыңыз.",
 	},
 	"en": {
+		"why": "Why", "esc_spread": "several outlets picked the story up within hours", "esc_reach": "a national outlet picked the story up", "esc_score": "a new article is far more serious than the first",
 		"low": "low", "medium": "medium", "high": "high", "critical": "critical",
 		"medical_error": "Medical error", "arrest": "Arrest of medics", "equipment_neglect": "Equipment left unused",
 		"corruption_extortion": "Extortion and corruption", "ethics": "Rudeness and ethics", "drug_shortage": "Drug shortage",

@@ -113,6 +113,9 @@ func (n *Notifier) alertPost(v view, thread string, broadcast bool) (*post, erro
 	}
 	field("categories", v.Categories(a))
 	field("first_published", v.Time(a.FirstPublished))
+	if v.Kind == alerting.KindEscalation && len(a.Escalations) > 0 {
+		field("why", v.L("esc_"+a.Escalations[len(a.Escalations)-1]))
+	}
 
 	blocks := []slackapi.Block{
 		slackapi.NewHeaderBlock(plain(cut(header, maxHeaderText))),

@@ -253,6 +253,8 @@ func TestThreads(t *testing.T) {
 		{name: "escalation broadcast from the thread", kind: alerting.KindEscalation, thread: "1773465120.000100",
 			wantThread: "1773465120.000100", wantBroadcast: "true", want: []string{`🟠 Эскалация · Уровень: высокий`, `*Найдено*`}},
 		{name: "escalation without a thread is top-level", kind: alerting.KindEscalation, want: []string{`Эскалация`}},
+		{name: "escalation says why", kind: alerting.KindEscalation, thread: "1773465120.000100", wantThread: "1773465120.000100",
+			wantBroadcast: "true", want: []string{`*Причина*\nсюжет подхватили несколько изданий за несколько часов`}},
 		{name: "reopen is top-level", kind: alerting.KindReopen, thread: "1773465120.000100", want: []string{`Снова в новостях`}},
 		{name: "acknowledged", kind: alerting.KindStatus, thread: "1773465120.000100", event: ev, wantThread: "1773465120.000100",
 			want: []string{`✔ Принято: slack:aigul, 14.03.2026 12:03\n\u003e Готовим заявление \u0026lt;к 14:00\u0026gt;`}},
@@ -266,6 +268,9 @@ func TestThreads(t *testing.T) {
 			n := newNotifier(t, f, true)
 			m := message(t, tc.kind)
 			m.Thread, m.Event = tc.thread, tc.event
+			if tc.name == "escalation says why" {
+				m.Alert.Escalations = []string{"spread"}
+			}
 			if tc.kind == alerting.KindUpdate {
 				m.New = m.Alert.Articles[1:]
 			}
