@@ -37,8 +37,8 @@ const (
 // principal is who makes a request: a user through a session or a token.
 type principal struct {
 	user    *store.User
-	session *store.Session   // nil for a token
-	token   *store.APIToken  // nil for a session
+	session *store.Session  // nil for a token
+	token   *store.APIToken // nil for a session
 }
 
 // actor names the principal in alert events: the user, and the token
@@ -325,7 +325,11 @@ func (s *Server) secureCookies(r *http.Request) bool { return r.TLS != nil || s.
 
 // dummyHash is compared against when the user is unknown, so that the
 // answer takes as long as for a wrong password.
-var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("kuzot-no-such-user"), bcrypt.DefaultCost)
+// It is made on first use, not when the package loads.
+var dummyHash = sync.OnceValue(func() []byte {
+	h, _ := bcrypt.GenerateFromPassword([]byte("kuzot-no-such-user"), bcryptCost)
+	return h
+})
 
 type loginData struct {
 	Next  string
@@ -380,7 +384,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, http.StatusInternalServerError, "cannot check the password")
 		return
 	}
-	hash := dummyHash
+	hash := dummyHash()
 	if u != nil {
 		hash = []byte(u.PasswordHash)
 	}

@@ -64,4 +64,3 @@ func cell(v string) string {
 	}
 	return v
 }
-

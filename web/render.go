@@ -73,7 +73,12 @@ func (s *Server) parseTemplates() (map[string]*template.Template, error) {
 		"join":     strings.Join,
 		"inc":      func(i int) int { return i + 1 },
 		"pct":      func(a, b int) int { return a * 100 / max(b, 1) },
-		"dict":  func(p *page, v any) any { return struct{ P *page; V any }{p, v} },
+		"dict": func(p *page, v any) any {
+			return struct {
+				P *page
+				V any
+			}{p, v}
+		},
 		"split": paragraphs,
 		"trimd": func(s string) string { return strings.TrimSuffix(s, "d") },
 		"shortRFC": func(v string) string {

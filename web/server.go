@@ -154,6 +154,12 @@ func (s *Server) routes() http.Handler {
 	handle("/healthz", methods{"GET": s.healthz})
 	handle("/login", methods{"GET": s.loginPage, "POST": s.login})
 	mux.Handle("GET /static/", s.staticHandler())
+	// Browsers ask for /favicon.ico on their own; it must not be sent to
+	// the login page (that would start a second login form).
+	mux.HandleFunc("GET /favicon.ico", func(w http.ResponseWriter, r *http.Request) {
+		r.URL.Path = "/static/favicon.svg"
+		s.staticHandler().ServeHTTP(w, r)
+	})
 
 	// JSON API.
 	handle("/api/me", methods{"GET": viewer(s.apiMe)})

@@ -146,6 +146,7 @@ func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) {
 		v.Active = append(v.Active, chip{Label: pg.T(f.label) + " " + *f.val, Href: link(np)})
 	}
 	if res.Dates != nil && res.Dates.Unit == "day" {
+		res.Dates.Buckets = s.padDays(res.Dates.Buckets, params.Since == "" && params.Until == "")
 		v.Hist = func(b index.DateBucket) string {
 			np := params
 			np.Page = 1
@@ -168,6 +169,35 @@ func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) {
 	csv.Page = 1
 	v.CSV = "/search.csv?" + csv.values().Encode()
 	s.render(w, r, http.StatusOK, "search", pg)
+}
+
+// minHistogramDays is the fewest days the search histogram shows, so a
+// few hits do not draw a few wide bars.
+const minHistogramDays = 30
+
+// padDays extends a daily histogram to today (when open-ended) and back to
+// at least minHistogramDays days, with empty days.
+func (s *Server) padDays(bs []index.DateBucket, openEnded bool) []index.DateBucket {
+	if len(bs) == 0 {
+		return bs
+	}
+	now := s.now().In(s.loc)
+	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, s.loc)
+	if openEnded {
+		for last := bs[len(bs)-1].Start; last.Before(today); {
+			last = last.AddDate(0, 0, 1)
+			bs = append(bs, index.DateBucket{Start: last})
+		}
+	}
+	for len(bs) < minHistogramDays {
+		bs = append([]index.DateBucket{{Start: bs[0].Start.AddDate(0, 0, -1)}}, bs...)
+	}
+	return bs
+}
+
+// severityOrder puts the most severe alert first on the board.
+func severityOrder(sev string) int {
+	return slices.Index([]string{"critical", "high", "medium", "low"}, sev)
 }
 
 // alertCard is one alert on the board.
@@ -224,6 +254,10 @@ func (s *Server) alertsPage(w http.ResponseWriter, r *http.Request) {
 		}
 		v.Counts[st] = len(list)
 		if st == status {
+			if st != store.StatusResolved {
+				// Open and acknowledged work is taken most severe first.
+				slices.SortStableFunc(list, func(a, b *store.Alert) int { return severityOrder(a.Severity) - severityOrder(b.Severity) })
+			}
 			for _, a := range list {
 				v.Cards = append(v.Cards, newCard(a))
 			}
