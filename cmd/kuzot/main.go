@@ -66,6 +66,10 @@ func run(args []string) int {
 		err = cmdAlerts(rest)
 	case "bench":
 		err = cmdBench(rest)
+	case "users":
+		err = cmdUsers(rest)
+	case "tokens":
+		err = cmdTokens(rest)
 	case "help", "-h", "--help":
 		fmt.Print(usage)
 		return 0
