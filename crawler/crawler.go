@@ -38,6 +38,7 @@ type Crawler struct {
 	log     *slog.Logger
 	now     func() time.Time
 	stored  StoredFunc
+	polled  func(PollResult)
 	crons   map[string]cron.Schedule
 	sources []*config.Source
 }
@@ -50,6 +51,9 @@ func WithClock(now func() time.Time) Option { return func(c *Crawler) { c.now = 
 
 // WithStored sets the function told about newly stored articles.
 func WithStored(fn StoredFunc) Option { return func(c *Crawler) { c.stored = fn } }
+
+// WithPolled sets a function told about every finished poll (metrics).
+func WithPolled(fn func(PollResult)) Option { return func(c *Crawler) { c.polled = fn } }
 
 // New builds a crawler over the enabled sources of cfg, which Validate has
 // already checked.

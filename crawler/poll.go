@@ -94,6 +94,9 @@ func (c *Crawler) Poll(ctx context.Context, src *config.Source) PollResult {
 		c.log.Error("save source state", "source", src.ID, "err", err)
 	}
 	res.Duration = c.now().Sub(start)
+	if c.polled != nil {
+		c.polled(res)
+	}
 	if res.Err == nil {
 		c.log.Debug("polled", "source", src.ID, "items", res.Items, "new", res.New, "stored", res.Stored, "took", res.Duration)
 	}

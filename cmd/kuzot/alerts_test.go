@@ -53,7 +53,8 @@ func TestCrawlAlertsAckResolve(t *testing.T) {
 	al := as[0]
 	if al.Status != "open" || al.Severity != "high" || len(al.Articles) == 0 || len(al.Evidence) == 0 ||
 		al.Categories[0] != "medical_error" || al.Response.ToAlert == nil || al.Response.ToAck != nil {
-		t.Fatalf("alert = %s", out)
+		t.Fatalf("alert: status %s severity %s articles %d evidence %d categories %v to_alert %v to_ack %v\n%s",
+			al.Status, al.Severity, len(al.Articles), len(al.Evidence), al.Categories, al.Response.ToAlert, al.Response.ToAck, out)
 	}
 	// The JSON keeps the contract's field names.
 	for _, k := range []string{`"id"`, `"story_id"`, `"status"`, `"severity"`, `"categories"`, `"rules"`, `"score"`,

@@ -127,6 +127,7 @@ func benchLatency(ctx context.Context, base *config.Config, opts latencyOptions)
 	cfg.Alerting.GroupWait = config.Duration(opts.GroupWait)
 	cfg.Alerting.Escalation = config.Escalation{}
 	cfg.Alerting.Spikes.Enabled = false
+	cfg.Web.Listen = "127.0.0.1:0"
 	cfg.Alerting.Receivers = []config.Receiver{{Name: "bench-slack", Slack: &config.SlackReceiver{Token: "xoxb-bench", Channel: "#press", APIURL: slack.URL + "/api/"}}}
 	cfg.Alerting.Routes = []config.Route{{Receivers: []string{"bench-slack"}, MinSeverity: "low"}}
 	if err := cfg.Validate(); err != nil {

@@ -54,6 +54,8 @@ func writeConfig(t *testing.T, base string) string {
 	cfg := `data_dir: ` + filepath.Join(dir, "data") + `
 crawler:
   host_interval: 0s
+web:
+  listen: 127.0.0.1:0
 sources:
   - id: local-rss
     kind: rss

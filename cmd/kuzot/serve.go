@@ -3,15 +3,23 @@ package main
 import (
 	"context"
 	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
 	"kuzot/alerting"
+	"kuzot/alerting/slack"
+	"kuzot/backtest"
 	"kuzot/crawler"
 	"kuzot/index"
 	"kuzot/store"
+	"kuzot/web"
 )
 
 // alertTick is how often the alerting engine looks for scored articles and
@@ -46,8 +54,15 @@ func (a *app) serve(ctx context.Context) error {
 	}
 	defer a.close()
 
+	metrics := web.NewMetrics()
 	var counter indexCounter
-	engine, err := a.newEngine(alerting.WithCounter(&counter))
+	engine, err := a.newEngine(alerting.WithCounter(&counter),
+		alerting.WithDeliveries(metrics.Delivery),
+		alerting.WithObserver(func(al *store.Alert, kind string) {
+			if kind == alerting.KindNew && al.Kind == "rule" {
+				metrics.Detected(al.Created.Sub(al.FirstPublished))
+			}
+		}))
 	if err != nil {
 		return err
 	}
@@ -68,10 +83,53 @@ func (a *app) serve(ctx context.Context) error {
 		engine.Run(alertCtx, a.index.LastID, alertTick)
 	}()
 
-	c := crawler.New(a.cfg, a.store, a.log, crawler.WithStored(func(context.Context, []*store.Article) { a.index.Notify() }))
-	a.log.Info("kuzot serving", "config", a.cfgPath, "data_dir", a.cfg.DataDir, "sources", len(c.Sources()), "timezone", a.cfg.Timezone)
+	httpSrv, err := a.webServer(engine, metrics)
+	if err != nil {
+		stopAlerting()
+		stopIndex()
+		<-alerted
+		<-indexed
+		return err
+	}
+	ln, err := net.Listen("tcp", a.cfg.Web.Listen)
+	if err != nil {
+		stopAlerting()
+		stopIndex()
+		<-alerted
+		<-indexed
+		return fmt.Errorf("web.listen %s: %w (another kuzot running? set web.listen to a free address)", a.cfg.Web.Listen, err)
+	}
+	served := make(chan error, 1)
+	go func() { served <- httpSrv.Serve(ln) }()
+
+	c := crawler.New(a.cfg, a.store, a.log,
+		crawler.WithStored(func(context.Context, []*store.Article) { a.index.Notify() }),
+		crawler.WithPolled(func(r crawler.PollResult) { metrics.Fetch(r.Source, strings.ReplaceAll(r.Status, " ", "_")) }))
+	a.log.Info("kuzot serving", "config", a.cfgPath, "data_dir", a.cfg.DataDir, "sources", len(c.Sources()),
+		"timezone", a.cfg.Timezone, "web", "http://"+ln.Addr().String())
 	start := time.Now()
-	err = c.Run(ctx)
+	runCtx, cancelRun := context.WithCancel(ctx)
+	defer cancelRun()
+	crawled := make(chan error, 1)
+	go func() { crawled <- c.Run(runCtx) }()
+	select {
+	case <-ctx.Done():
+	case err = <-served:
+		// The web server failing stops the service: nobody could see it.
+		err = fmt.Errorf("web server: %w", err)
+		a.log.Error("web server failed; stopping", "err", err)
+		cancelRun()
+	}
+	// In order: no new requests, then the crawler's polls under way store
+	// what they fetched, the index takes it in, alerts go out.
+	shutCtx, cancelShut := context.WithTimeout(context.Background(), 5*time.Second)
+	if serr := httpSrv.Shutdown(shutCtx); serr != nil {
+		a.log.Warn("web server shutdown", "err", serr)
+	}
+	cancelShut()
+	if cerr := <-crawled; err == nil {
+		err = cerr
+	}
 	stopIndex()
 	<-indexed
 	// A last sync indexes what the final polls stored.
@@ -92,4 +150,40 @@ func (a *app) serve(ctx context.Context) error {
 	cancel()
 	a.log.Info("kuzot stopped", "uptime", time.Since(start).Round(time.Second))
 	return err
+}
+
+// webServer builds the HTTP server of the UI and API, with Slack's
+// interactive endpoint for each Slack receiver that has a signing secret:
+// /slack/actions for the first, /slack/actions/NAME for each.
+func (a *app) webServer(engine *alerting.Engine, metrics *web.Metrics) (*http.Server, error) {
+	set, err := backtest.NewSet(a.cfg)
+	if err != nil {
+		return nil, err
+	}
+	ui, err := web.New(web.Deps{Config: a.cfg, Store: a.store, Index: a.index, Rules: set, Alerts: engine, Metrics: metrics, Log: a.log})
+	if err != nil {
+		return nil, err
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/", ui.Handler())
+	first := true
+	for _, r := range a.cfg.Alerting.Receivers {
+		if r.Slack == nil || r.Slack.SigningSecret == "" {
+			continue
+		}
+		h := slack.NewHandler(r.Slack.SigningSecret, engine, a.log, time.Now)
+		mux.Handle("/slack/actions/"+r.Name, h)
+		if first {
+			mux.Handle("/slack/actions", h)
+			first = false
+		}
+	}
+	return &http.Server{
+		Handler:           mux,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelWarn),
+	}, nil
 }
