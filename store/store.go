@@ -83,19 +83,41 @@ func (s *Store) migrate(ctx context.Context) error {
 		return fmt.Errorf("store: list migrations: %w", err)
 	}
 	sort.Strings(files)
-	var current int
-	if err := s.w.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&current); err != nil {
+	// Every migration not yet applied is applied, in order, even one
+	// numbered below the newest applied (two branches that each added one).
+	applied := map[int]bool{}
+	rows, err := s.w.QueryContext(ctx, `SELECT version FROM schema_migrations`)
+	if err != nil {
 		return fmt.Errorf("store: read schema version: %w", err)
 	}
-	latest := 0
-	for _, f := range files {
-		base := filepath.Base(f)
-		v, err := strconv.Atoi(strings.SplitN(base, "_", 2)[0])
-		if err != nil {
-			return fmt.Errorf("store: migration %s has no version number", base)
+	current := 0
+	for rows.Next() {
+		var v int
+		if err := rows.Scan(&v); err != nil {
+			rows.Close()
+			return fmt.Errorf("store: read schema version: %w", err)
 		}
-		latest = max(latest, v)
-		if v <= current {
+		applied[v] = true
+		current = max(current, v)
+	}
+	if err := rows.Close(); err != nil {
+		return fmt.Errorf("store: read schema version: %w", err)
+	}
+	versions := make([]int, len(files))
+	latest := 0
+	for i, f := range files {
+		v, err := strconv.Atoi(strings.SplitN(filepath.Base(f), "_", 2)[0])
+		if err != nil {
+			return fmt.Errorf("store: migration %s has no version number", filepath.Base(f))
+		}
+		versions[i], latest = v, max(latest, v)
+	}
+	if current > latest {
+		return fmt.Errorf("store: %s has schema version %d but this kuzot knows only up to %d; run the newer kuzot that wrote it", s.path, current, latest)
+	}
+	for i, f := range files {
+		base, v := filepath.Base(f), versions[i]
+		if applied[v] {
 			continue
 		}
 		body, err := migrations.ReadFile(f)
@@ -111,9 +133,6 @@ func (s *Store) migrate(ctx context.Context) error {
 		}); err != nil {
 			return fmt.Errorf("store: migration %s: %w", base, err)
 		}
-	}
-	if current > latest {
-		return fmt.Errorf("store: %s has schema version %d but this kuzot knows only up to %d; run the newer kuzot that wrote it", s.path, current, latest)
 	}
 	return nil
 }

@@ -39,6 +39,28 @@ func TestMigrateIsIdempotent(t *testing.T) {
 	}
 }
 
+// A migration numbered below the newest applied one (two changes that
+// each added one) is applied all the same.
+func TestMigrationMissedInTheMiddleIsApplied(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "kuzot.db")
+	s, err := Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.w.Exec(`DROP TABLE alert_events; DROP TABLE threads; DROP TABLE outbox; DROP TABLE alerts;
+		DROP TABLE story_articles; DROP TABLE alerting_state; DELETE FROM schema_migrations WHERE version = 3`); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if s, err = Open(context.Background(), path); err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := s.Alerts(context.Background(), AlertFilter{}); err != nil {
+		t.Fatalf("migration 3 was not applied again: %v", err)
+	}
+}
+
 func TestNewerSchemaRefused(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "kuzot.db")
 	s, err := Open(context.Background(), path)
