@@ -301,7 +301,7 @@ func TestBrowser(t *testing.T) {
 		if u.Lang != "ky" {
 			t.Errorf("stored language %q", u.Lang)
 		}
-		b.open("/alerts")
+		b.open("/alerts?status=acknowledged")
 		b.shot("10-alerts-kyrgyz")
 	})
 }
