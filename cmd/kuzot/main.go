@@ -32,6 +32,11 @@ Usage:
   kuzot alerts   show ID [--json]          one alert: articles, evidence, history
   kuzot alerts   outbox [--state failed,pending|all] [--json]
                                            notifications waiting, failed or delivered
+  kuzot digest   preview [--html FILE] [--text] [--from DATE --to DATE]
+                                           the weekly digest, without sending it
+  kuzot digest   send [--from DATE --to DATE]   send the digest to digest.recipients (once per period)
+  kuzot report   --from DATE --to DATE [--format md|csv|xlsx] [--out FILE]
+                                           the digest's figures for any period, as a table
   kuzot bench    latency [--articles 50] [--poll 2s] [--group-wait 30s]
                                            publication-to-Slack latency through the whole service
 

@@ -14,9 +14,11 @@ import (
 	"time"
 
 	"kuzot/alerting"
+	"kuzot/alerting/email"
 	"kuzot/alerting/slack"
 	"kuzot/backtest"
 	"kuzot/crawler"
+	"kuzot/digest"
 	"kuzot/index"
 	"kuzot/store"
 	"kuzot/web"
@@ -70,6 +72,34 @@ func (a *app) serve(ctx context.Context) error {
 		return err
 	}
 	counter.x = a.index
+	// The weekly digest runs on its cron beside everything else.
+	digestCtx, stopDigest := context.WithCancel(context.Background())
+	digested := make(chan struct{})
+	if len(a.cfg.Digest.Recipients) > 0 {
+		sender, derr := email.NewSender(a.cfg.SMTP)
+		if derr != nil {
+			stopDigest()
+			return derr
+		}
+		runner, derr := digest.NewRunner(a.cfg, a.store, digest.IndexCounter{X: a.index}, sender, a.log, digest.Options{})
+		if derr != nil {
+			stopDigest()
+			return derr
+		}
+		go func() {
+			defer close(digested)
+			if err := runner.Run(digestCtx); err != nil && digestCtx.Err() == nil {
+				a.log.Error("digest scheduler stopped", "err", err)
+			}
+		}()
+	} else {
+		close(digested)
+	}
+	defer func() {
+		stopDigest()
+		<-digested
+	}()
+
 	indexCtx, stopIndex := context.WithCancel(context.Background())
 	indexed := make(chan struct{})
 	go func() {
