@@ -674,3 +674,22 @@ func (s *Store) Summarise(ctx context.Context, o OutboxItem, summary OutboxItem)
 	}
 	return nil
 }
+
+// AlertCounts returns the number of alerts by severity and status.
+func (s *Store) AlertCounts(ctx context.Context) (map[[2]string]int, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT severity, status, COUNT(*) FROM alerts GROUP BY severity, status`)
+	if err != nil {
+		return nil, fmt.Errorf("store: alert counts: %w", err)
+	}
+	defer rows.Close()
+	out := map[[2]string]int{}
+	for rows.Next() {
+		var sev, st string
+		var n int
+		if err := rows.Scan(&sev, &st, &n); err != nil {
+			return nil, fmt.Errorf("store: alert counts: %w", err)
+		}
+		out[[2]string{sev, st}] = n
+	}
+	return out, rows.Err()
+}

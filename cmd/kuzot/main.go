@@ -37,6 +37,8 @@ Usage:
   kuzot digest   send [--from DATE --to DATE]   send the digest to digest.recipients (once per period)
   kuzot report   --from DATE --to DATE [--format md|csv|xlsx] [--out FILE]
                                            the digest's figures for any period, as a table
+  kuzot users    add NAME [--role viewer|analyst|admin] [--password-stdin] | list | passwd NAME | disable NAME
+  kuzot tokens   add USER [--label L] | list | revoke ID      API tokens for machine use
   kuzot demo     [--listen 127.0.0.1:8080] [--pace 1]
                                            the whole service offline on local news sites, with the UI
   kuzot bench    latency [--articles 50] [--poll 2s] [--group-wait 30s]
