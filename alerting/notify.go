@@ -11,6 +11,8 @@ import (
 	"strings"
 	"text/template"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"kuzot/store"
 )
@@ -155,6 +157,41 @@ func Marked(e store.Evidence, open, close string, escape func(string) string) st
 	}
 	b.WriteString(escape(e.Text[at:]))
 	return b.String()
+}
+
+// CutEvidence shortens a passage to about n runes without cutting a
+// marked word in two, dropping the marks past the cut.
+func CutEvidence(e store.Evidence, n int) store.Evidence {
+	if utf8.RuneCountInString(e.Text) <= n {
+		return e
+	}
+	at := 0
+	for i := range e.Text {
+		if n == 0 {
+			at = i
+			break
+		}
+		n--
+	}
+	var marks []store.Mark
+	for _, m := range e.Marks {
+		if m.End <= at {
+			marks = append(marks, m)
+			continue
+		}
+		if m.Start < at {
+			// The cut falls inside this mark: end before it, unless it is
+			// the passage's first word.
+			if m.Start > 0 {
+				at = m.Start
+			} else {
+				at = m.End
+				marks = append(marks, m)
+			}
+		}
+		break
+	}
+	return store.Evidence{Rule: e.Rule, Field: e.Field, Text: strings.TrimRightFunc(e.Text[:at], unicode.IsSpace) + "…", Marks: marks}
 }
 
 // Outlets returns the distinct outlets of an alert's articles in the order

@@ -100,41 +100,6 @@ func wholeWords(e store.Evidence) store.Evidence {
 
 func isWord(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsMark(r) }
 
-// cutEvidence shortens a passage to about n runes without cutting a
-// marked word in two, dropping the marks past the cut.
-func cutEvidence(e store.Evidence, n int) store.Evidence {
-	if runes(e.Text) <= n {
-		return e
-	}
-	at := 0
-	for i := range e.Text {
-		if n == 0 {
-			at = i
-			break
-		}
-		n--
-	}
-	var marks []store.Mark
-	for _, m := range e.Marks {
-		if m.End <= at {
-			marks = append(marks, m)
-			continue
-		}
-		if m.Start < at {
-			// The cut falls inside this mark: end before it, unless it is
-			// the passage's first word.
-			if m.Start > 0 {
-				at = m.Start
-			} else {
-				at = m.End
-				marks = append(marks, m)
-			}
-		}
-		break
-	}
-	return store.Evidence{Rule: e.Rule, Field: e.Field, Text: strings.TrimRightFunc(e.Text[:at], unicode.IsSpace) + "…", Marks: marks}
-}
-
 // evidenceText renders an alert's passages as quoted mrkdwn lines with the
 // matched words in bold, as many as fit under limit runes, then says how
 // many were left out.
@@ -142,7 +107,7 @@ func evidenceText(lang, heading string, ev []store.Evidence, limit int) string {
 	var b strings.Builder
 	b.WriteString("*" + esc(heading) + "*")
 	for i, e := range ev {
-		line := "\n> " + strings.ReplaceAll(alerting.Marked(wholeWords(cutEvidence(e, maxEvidenceRunes)), "*", "*", esc), "\n", " ")
+		line := "\n> " + strings.ReplaceAll(alerting.Marked(wholeWords(alerting.CutEvidence(e, maxEvidenceRunes)), "*", "*", esc), "\n", " ")
 		more := ""
 		if rest := len(ev) - i - 1; rest > 0 {
 			more = "\n" + fmt.Sprintf(alerting.Label(lang, "more"), rest)

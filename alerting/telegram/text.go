@@ -61,7 +61,7 @@ func (v *view) Link(u, text string) string {
 
 // Mark is an evidence passage with its matched words in <b>.
 func (v *view) Mark(e store.Evidence) string {
-	return alerting.Marked(cutEvidence(e, v.evRunes), "<b>", "</b>", html.EscapeString)
+	return alerting.Marked(alerting.CutEvidence(e, v.evRunes), "<b>", "</b>", html.EscapeString)
 }
 
 // Time formats t in the message's zone.
@@ -181,37 +181,4 @@ func cut(s string, n int) string {
 	}
 	r := []rune(s)
 	return strings.TrimRightFunc(string(r[:n-1]), unicode.IsSpace) + "…"
-}
-
-// cutEvidence shortens a passage to about n runes without cutting a
-// marked word in two, dropping the marks past the cut.
-func cutEvidence(e store.Evidence, n int) store.Evidence {
-	if utf8.RuneCountInString(e.Text) <= n {
-		return e
-	}
-	at := 0
-	for i := range e.Text {
-		if n == 0 {
-			at = i
-			break
-		}
-		n--
-	}
-	var marks []store.Mark
-	for _, m := range e.Marks {
-		if m.End <= at {
-			marks = append(marks, m)
-			continue
-		}
-		if m.Start < at {
-			if m.Start > 0 {
-				at = m.Start
-			} else {
-				at = m.End
-				marks = append(marks, m)
-			}
-		}
-		break
-	}
-	return store.Evidence{Rule: e.Rule, Field: e.Field, Text: strings.TrimRightFunc(e.Text[:at], unicode.IsSpace) + "…", Marks: marks}
 }
