@@ -52,7 +52,9 @@ type Scoring struct {
 
 // Watch is one watch-list entity.
 type Watch struct {
-	ID    string  `yaml:"id"`
+	ID string `yaml:"id"`
+	// Name is what the digest calls the entity (default: its id).
+	Name  string  `yaml:"name"`
 	Query string  `yaml:"query"`
 	Boost float64 `yaml:"boost"`
 

@@ -202,7 +202,7 @@ func TestCompute(t *testing.T) {
 	if f.Watch != (digest.Count{Cur: 34, Prev: 20}) || f.Watch.Change("новое") != "▲ 70%" {
 		t.Errorf("watch %+v %s", f.Watch, f.Watch.Change("новое"))
 	}
-	if fmt.Sprint(f.Entities) != "[{ministry {30 20}} {health-fund {4 0}}]" {
+	if fmt.Sprint(f.Entities) != "[{ministry ministry {30 20}} {health-fund health-fund {4 0}}]" {
 		t.Errorf("entities %v", f.Entities)
 	}
 	var got []string

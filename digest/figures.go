@@ -1,6 +1,7 @@
 package digest
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math"
@@ -68,7 +69,8 @@ func (c Count) Change(newWord string) string {
 
 // Entity is one watch-list entity's mentions.
 type Entity struct {
-	ID string
+	ID   string
+	Name string // as configured, or the id
 	Count
 }
 
@@ -170,7 +172,7 @@ func Compute(ctx context.Context, st Store, counter Counter, cfg *config.Config,
 			w := &cfg.Scoring.Watch[i]
 			q := w.Expanded()
 			all = append(all, "("+q+")")
-			e := Entity{ID: w.ID}
+			e := Entity{ID: w.ID, Name: cmp.Or(w.Name, w.ID)}
 			var err error
 			if e.Cur, err = counter.Count(ctx, q, from, to); err != nil {
 				return nil, fmt.Errorf("digest: watch %s: %w", w.ID, err)

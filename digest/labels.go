@@ -92,3 +92,25 @@ func PeriodText(from, to time.Time) string {
 	last := to.Add(-time.Nanosecond)
 	return from.Format("02.01.2006") + " — " + last.Format("02.01.2006")
 }
+
+// articlesWord is "article" in lang in the grammatical number n asks for:
+// Russian has three forms (1 публикация, 3 публикации, 5 публикаций);
+// Kyrgyz nouns after a numeral stay singular.
+func articlesWord(n int, lang string) string {
+	switch lang {
+	case "ky":
+		return "жарыялоо"
+	case "en":
+		if n == 1 {
+			return "article"
+		}
+		return "articles"
+	}
+	switch n10, n100 := n%10, n%100; {
+	case n10 == 1 && n100 != 11:
+		return "публикация"
+	case n10 >= 2 && n10 <= 4 && (n100 < 12 || n100 > 14):
+		return "публикации"
+	}
+	return "публикаций"
+}

@@ -35,14 +35,15 @@ type Renderer struct {
 // digest.html in templatesDir when present.
 func NewRenderer(templatesDir, baseURL string) (*Renderer, error) {
 	funcs := map[string]any{
-		"label":  Label,
-		"period": PeriodText,
-		"change": func(c Count, lang string) string { return c.Change(Label(lang, "new")) },
-		"pct":    Percent,
-		"dur":    Duration,
-		"inc":    func(i int) int { return i + 1 },
-		"sub":    func(a, b int) int { return a - b },
-		"join":   strings.Join,
+		"label":     Label,
+		"narticles": func(n int, lang string) string { return fmt.Sprintf("%d %s", n, articlesWord(n, lang)) },
+		"period":    PeriodText,
+		"change":    func(c Count, lang string) string { return c.Change(Label(lang, "new")) },
+		"pct":       Percent,
+		"dur":       Duration,
+		"inc":       func(i int) int { return i + 1 },
+		"sub":       func(a, b int) int { return a - b },
+		"join":      strings.Join,
 		"datetime": func(t time.Time, loc *time.Location) string {
 			return t.In(loc).Format("02.01.2006 15:04")
 		},
