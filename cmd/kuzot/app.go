@@ -33,6 +33,8 @@ type app struct {
 	index   *index.Index
 	// onAlert, when set, hears of every alert change (the demo prints them).
 	onAlert func(a *store.Alert, kind string)
+	// onMatch, when set, hears of every match scored on ingest (metrics).
+	onMatch func(rule, decision string)
 }
 
 // commonFlags adds --config and --log-level to fs.
@@ -109,7 +111,7 @@ func (a *app) openIndex(ctx context.Context, opts ...index.Option) error {
 	if err != nil {
 		return err
 	}
-	opts = append([]index.Option{index.WithLabels(set.scoreArticles(a.store, time.Now))}, opts...)
+	opts = append([]index.Option{index.WithLabels(set.scoreArticles(a.store, time.Now, a.onMatch))}, opts...)
 	x, err := index.Open(filepath.Join(a.cfg.DataDir, "index"), a.store, a.log, opts...)
 	if err != nil {
 		return err

@@ -16,7 +16,7 @@ import (
 // above) are stored, and their categories and rules become the article's
 // keywords in the index. An article is scored once, in id order, whether
 // it arrives by a poll or by a rebuild of the index.
-func (s *ruleSet) scoreArticles(st *store.Store, now func() time.Time) index.LabelFunc {
+func (s *ruleSet) scoreArticles(st *store.Store, now func() time.Time, matched func(rule, decision string)) index.LabelFunc {
 	return func(ctx context.Context, a *store.Article) (index.Labels, error) {
 		scored := s.score(a.Title, a.Body, a.Outlet, a.Lang)
 		var l index.Labels
@@ -24,6 +24,9 @@ func (s *ruleSet) scoreArticles(st *store.Store, now func() time.Time) index.Lab
 		for _, m := range scored {
 			if m.Decision < rules.Digest {
 				continue
+			}
+			if matched != nil {
+				matched(m.Rule.ID, m.Decision.String())
 			}
 			ev, err := json.Marshal(m.Evidence)
 			if err != nil {

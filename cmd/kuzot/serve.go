@@ -57,6 +57,7 @@ func (a *app) serve(ctx context.Context) error {
 	defer a.close()
 
 	metrics := web.NewMetrics()
+	a.onMatch = metrics.RuleMatched
 	var counter indexCounter
 	engine, err := a.newEngine(alerting.WithCounter(&counter),
 		alerting.WithDeliveries(metrics.Delivery),

@@ -5,9 +5,11 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"syscall"
@@ -18,6 +20,7 @@ import (
 	"kuzot/crawler/crawltest"
 	"kuzot/index"
 	"kuzot/store"
+	"kuzot/web"
 )
 
 // TestServeIndexesWhatItCrawls runs kuzot serve against a local site,
@@ -111,3 +114,103 @@ func (s *syncBuffer) String() string {
 }
 
 func quietLog() *slog.Logger { return slog.New(slog.DiscardHandler) }
+
+// TestServeWebAndMetrics runs kuzot serve with rules, finds the web
+// address in its log, and reads /healthz, an unauthenticated refusal, and
+// /metrics with an API token: polls by source and status, articles stored,
+// rule matches and alerts by severity.
+func TestServeWebAndMetrics(t *testing.T) {
+	site := crawltest.New(crawltest.Article{ID: 1, Title: "Врачебная ошибка в роддоме",
+		Body: []string{"Роженице ввели антисептик. Минздрав начал проверку."}, Published: time.Now().Add(-time.Hour)})
+	srv := httptest.NewServer(site)
+	defer srv.Close()
+	cfgPath := rulesConfig(t, srv.URL)
+	cfg, err := config.LoadFile(cfgPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	st, err := store.Open(ctx, filepath.Join(cfg.DataDir, "kuzot.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, _, err := web.AddUser(ctx, st, "monitor", "viewer", "", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	token, _, err := web.AddToken(ctx, st, u, "prometheus", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+
+	logs := &syncBuffer{}
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := os.Stderr
+	os.Stderr = w
+	go io.Copy(logs, r)
+	defer func() { os.Stderr = old }()
+	done := make(chan int)
+	go func() { done <- run([]string{"serve", "--config", cfgPath, "--log-level", "debug"}) }()
+	addr := regexp.MustCompile(`web=http://(127\.0\.0\.1:[0-9]+)`)
+	deadline := time.Now().Add(30 * time.Second)
+	var base string
+	for {
+		if m := addr.FindStringSubmatch(logs.String()); m != nil && strings.Contains(logs.String(), "last_id=2") {
+			base = "http://" + m[1]
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("serve never logged its web address and indexed the article:\n%s", logs.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	get := func(path, tok string) (int, string) {
+		req, _ := http.NewRequest("GET", base+path, nil)
+		if tok != "" {
+			req.Header.Set("Authorization", "Bearer "+tok)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	if code, _ := get("/healthz", ""); code != 200 {
+		t.Errorf("/healthz: %d", code)
+	}
+	if code, _ := get("/api/alerts", ""); code != 401 {
+		t.Errorf("/api/alerts without a token: %d", code)
+	}
+	var metrics string
+	for time.Now().Before(deadline) {
+		_, metrics = get("/metrics", token)
+		if strings.Contains(metrics, `kuzot_rule_matches_total{`) && strings.Contains(metrics, `kuzot_alerts{severity="high",status="open"} 1`) {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	for _, want := range []string{`kuzot_fetches_total{source="local-rss",status="ok"}`, `kuzot_articles_stored 2`,
+		`kuzot_rule_matches_total{decision="alert",rule="medical-error-ru"}`, `kuzot_alerts{severity="high",status="open"} 1`} {
+		if !strings.Contains(metrics, want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
+	if err := syscall.Kill(syscall.Getpid(), syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case code := <-done:
+		if code != 0 {
+			t.Errorf("serve exited %d:\n%s", code, logs.String())
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("serve did not stop on SIGTERM")
+	}
+	w.Close()
+}
