@@ -45,6 +45,10 @@ type Index struct {
 	lastID atomic.Int64
 	wake   chan struct{}
 	synced func(lastID int64)
+	// locateAll reads term locations in the main search, for every match
+	// (the archive benchmark's baseline); normally only the page's hits
+	// get theirs, in a second search.
+	locateAll bool
 }
 
 // Internal keys kept in the bleve index beside the documents.

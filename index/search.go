@@ -113,7 +113,11 @@ func (x *Index) Search(ctx context.Context, req Request) (*Result, error) {
 		size = MaxPageSize
 	}
 	sr := bleve.NewSearchRequestOptions(q, size, max(req.From, 0), false)
-	sr.IncludeLocations = true
+	// Term locations (for highlighting) are read for the page's hits only,
+	// in a second search: asking for them here would decode the positions
+	// of every matching article, which for a common word is most of the
+	// cost of the search.
+	sr.IncludeLocations = x.locateAll
 	if req.Sort == SortDate {
 		sr.SortBy([]string{"-" + FieldPublished, "-_score"})
 	} else if req.Sort != "" && req.Sort != SortRelevance {
@@ -144,6 +148,10 @@ func (x *Index) Search(ctx context.Context, req Request) (*Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("index: search: %w", err)
 	}
+	locs, err := x.locations(ctx, q, res)
+	if err != nil {
+		return nil, err
+	}
 	out := &Result{Total: res.Total, Facets: map[string][]FacetCount{}}
 	for _, f := range req.Facets {
 		out.Facets[f] = facetCounts(res.Facets[f])
@@ -166,11 +174,41 @@ func (x *Index) Search(ctx context.Context, req Request) (*Result, error) {
 		out.Hits = append(out.Hits, Hit{
 			Article:   a,
 			Score:     h.Score,
-			TitleHTML: Mark(a.Title, spans(h.Locations, FieldTitle)),
-			Snippet:   Snippet(a.Body, spans(h.Locations, FieldBody), snippetLen),
+			TitleHTML: Mark(a.Title, spans(locs[h.ID], FieldTitle)),
+			Snippet:   Snippet(a.Body, spans(locs[h.ID], FieldBody), snippetLen),
 		})
 	}
 	out.Took = time.Since(start)
+	return out, nil
+}
+
+// locations returns the term locations of the hits of res: the query
+// again, restricted to those articles, with locations.
+func (x *Index) locations(ctx context.Context, q query.Query, res *bleve.SearchResult) (map[string]search.FieldTermLocationMap, error) {
+	out := make(map[string]search.FieldTermLocationMap, len(res.Hits))
+	if len(res.Hits) == 0 {
+		return out, nil
+	}
+	if x.locateAll {
+		for _, h := range res.Hits {
+			out[h.ID] = h.Locations
+		}
+		return out, nil
+	}
+	ids := make([]string, len(res.Hits))
+	for i, h := range res.Hits {
+		ids[i] = h.ID
+	}
+	sr := bleve.NewSearchRequestOptions(query.NewConjunctionQuery([]query.Query{query.NewDocIDQuery(ids), q}), len(ids), 0, false)
+	sr.IncludeLocations = true
+	sr.Score = "none"
+	lr, err := x.bi.SearchInContext(ctx, sr)
+	if err != nil {
+		return nil, fmt.Errorf("index: search for highlights: %w", err)
+	}
+	for _, h := range lr.Hits {
+		out[h.ID] = h.Locations
+	}
 	return out, nil
 }
 
