@@ -112,7 +112,7 @@ func periodTables(f *digest.Figures, lang string) []periodTable {
 		[]any{l("alerts") + ": " + l("acknowledged"), f.Alerts.Acknowledged, "", ""},
 		[]any{l("alerts") + ": " + l("resolved"), f.Alerts.Resolved, "", ""})
 	for _, e := range f.Entities {
-		summary.Rows = append(summary.Rows, []any{l("entity") + ": " + e.ID, e.Cur, e.Prev, change(e.Count)})
+		summary.Rows = append(summary.Rows, []any{l("entity") + ": " + e.Name, e.Cur, e.Prev, change(e.Count)})
 	}
 
 	cats := periodTable{Sheet: "Categories", Title: l("categorised"), Head: []string{l("category"), l("mentions"), l("share"), l("prev"), l("change")}}
