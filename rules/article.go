@@ -10,11 +10,15 @@ import (
 
 // Article is one article analysed for matching: each field's words with
 // their index terms, the way package index holds them (the stem, and
-// ExactPrefix + the folded form, at the word's position).
+// ExactPrefix + the folded form, at the word's position). An Article is
+// read by one matcher at a time.
 type Article struct {
 	Outlet string
 	Lang   string
 	fields [2]field
+	// prep is what the Matcher evaluating its rules on the article worked
+	// out about it, while it does; see prepared.
+	prep *prepared
 }
 
 // The text fields, in Article.fields order.
@@ -32,9 +36,6 @@ type field struct {
 	pos map[string][]int
 	// exact lists the distinct ExactPrefix terms, sorted, for prefix*.
 	exact []string
-	// sets marks the word sets of owner present in the field; see posOr.
-	owner *Matcher
-	sets  []bool
 }
 
 // NewArticle analyses an article for matching. lang picks the stemmer as
@@ -71,10 +72,40 @@ func fieldIndex(name string) int {
 	return bodyField
 }
 
-// positions lists where the words w accepts stand in the field. When one
-// index term holds them all, its own list is returned without a copy: the
-// usual case, and the matcher's hot path.
-func (f *field) positions(w wordMatch) []int {
+// A view is one field of an article as a rule reads it: through its
+// strings (*field), or through the atoms and word sets that the Matcher
+// owning the rule marked in it (*fieldMarks). Both give the same answers.
+type view interface {
+	positions
+	// has reports whether any word w accepts is in the field.
+	has(w wordMatch) bool
+	// hasSet reports whether a word of the word set p is in the field;
+	// known is false when the view cannot tell at once.
+	hasSet(p *posOr) (ok, known bool)
+	// may is a quick test before the positions of a phrase or NEAR are
+	// worked out: false when the field cannot hold it.
+	may(pe posExpr) bool
+}
+
+var (
+	_ view = (*field)(nil)
+	_ view = (*fieldMarks)(nil)
+)
+
+// view returns field fi of a as the rules of owner read it: through
+// owner's marks when owner is evaluating its rules on a, else through
+// the field's strings.
+func (a *Article) view(fi int, owner *Matcher) view {
+	if p := a.prep; p != nil && owner != nil && p.owner == owner {
+		return &p.fields[fi]
+	}
+	return &a.fields[fi]
+}
+
+// of lists where the words w accepts stand in the field. When one index
+// term holds them all, its own list is returned without a copy: the usual
+// case.
+func (f *field) of(w wordMatch) []int {
 	if w.prefix != "" {
 		i := sort.SearchStrings(f.exact, w.prefix)
 		j := i
@@ -113,36 +144,13 @@ func (f *field) positions(w wordMatch) []int {
 	return slices.Compact(ps)
 }
 
-// present reports whether every word a positional operand needs is in the
-// field, a cheap test before its positions are worked out.
-func (f *field) present(pe posExpr) bool {
-	switch pe := pe.(type) {
-	case posWord:
-		return f.has(pe.w)
-	case posPhrase:
-		for _, w := range pe.ws {
-			if !f.has(w) {
-				return false
-			}
-		}
-		return true
-	case *posOr:
-		if pe.owner != nil && pe.owner == f.owner {
-			return f.sets[pe.id]
-		}
-		for _, a := range pe.alts {
-			if f.present(a) {
-				return true
-			}
-		}
-		return false
-	case posNear:
-		return f.present(pe.left) && f.present(pe.right)
-	}
-	return true
-}
+// set: the strings know no word sets.
+func (f *field) set(*posOr) ([]int, bool) { return nil, false }
 
-// has reports whether any word w accepts is in the field.
+func (f *field) hasSet(*posOr) (ok, known bool) { return false, false }
+
+func (f *field) may(pe posExpr) bool { return present(f, pe) }
+
 func (f *field) has(w wordMatch) bool {
 	if w.prefix != "" {
 		i := sort.SearchStrings(f.exact, w.prefix)
@@ -154,4 +162,33 @@ func (f *field) has(w wordMatch) bool {
 		}
 	}
 	return false
+}
+
+// present reports whether every word a positional operand needs is in the
+// field, a cheap test before its positions are worked out.
+func present(v view, pe posExpr) bool {
+	switch pe := pe.(type) {
+	case posWord:
+		return v.has(pe.w)
+	case posPhrase:
+		for _, w := range pe.ws {
+			if !v.has(w) {
+				return false
+			}
+		}
+		return true
+	case *posOr:
+		if ok, known := v.hasSet(pe); known {
+			return ok
+		}
+		for _, a := range pe.alts {
+			if present(v, a) {
+				return true
+			}
+		}
+		return false
+	case posNear:
+		return present(v, pe.left) && present(v, pe.right)
+	}
+	return true
 }

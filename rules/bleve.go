@@ -270,20 +270,30 @@ func (q *nearQuery) Searcher(ctx context.Context, i index.IndexReader, m mapping
 		return nil, err
 	}
 	return searcher.NewFilteringSearcher(ctx, s, func(_ *search.SearchContext, d *search.DocumentMatch) bool {
-		// Until a hit is complete, its positions are in FieldTermLocations.
-		at := func(w wordMatch) []int {
-			var ps []int
-			for _, ftl := range d.FieldTermLocations {
-				if ftl.Field == q.field && w.accepts(ftl.Term) {
-					ps = append(ps, int(ftl.Location.Pos))
-				}
-			}
-			slices.Sort(ps)
-			return slices.Compact(ps)
-		}
-		return len(q.expr.spans(at)) > 0
+		return len(q.expr.spans(termLocations{d, q.field})) > 0
 	}), nil
 }
+
+// termLocations reads the positions of one field of a hit from its term
+// locations, where they are until the hit is complete.
+type termLocations struct {
+	d     *search.DocumentMatch
+	field string
+}
+
+func (l termLocations) of(w wordMatch) []int {
+	var ps []int
+	for _, ftl := range l.d.FieldTermLocations {
+		if ftl.Field == l.field && w.accepts(ftl.Term) {
+			ps = append(ps, int(ftl.Location.Pos))
+		}
+	}
+	slices.Sort(ps)
+	return slices.Compact(ps)
+}
+
+// set knows no word sets: the query reads them word by word.
+func (l termLocations) set(*posOr) ([]int, bool) { return nil, false }
 
 // candidates is a query that every article holding the operand in the
 // field matches: the words of a phrase or NEAR all present, one of the

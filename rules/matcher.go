@@ -8,7 +8,6 @@ import (
 	"strings"
 	"sync"
 	"unicode"
-	"unicode/utf8"
 )
 
 // Spec is one crisis rule as configured.
@@ -115,31 +114,33 @@ func (e Evidence) Words() []string {
 }
 
 // Matcher scores an article against every rule at once. A term prefilter
-// (a map from index terms and prefixes to the rules they can start) picks
-// the few rules worth evaluating, so the cost grows with the article, not
-// with the number of rules.
+// (from the index terms and prefixes an article holds to the rules they
+// can start) picks the rules worth evaluating, so the cost grows with the
+// article, not with the number of rules; the rules then read the article
+// through the atoms and sets the Matcher marked in it (see prepare.go).
 type Matcher struct {
-	rules    []*Rule
-	byTerm   map[string][]int32
-	byPrefix map[string][]int32
-	// maxPrefix is the longest prefix key in bytes.
+	rules []*Rule
+	// terms and prefixes number the index terms and prefix* of the
+	// rules (see prefixAtom for the -1s); atoms says what each starts.
+	terms, prefixes map[string]int32
+	atoms           []atom
+	// maxPrefix is the longest prefix* in bytes.
 	maxPrefix int
 	// always are rules that can match without any word (a NOT, an
 	// outlet: filter alone): evaluated on every article.
 	always []int32
-	seen   sync.Pool
-	// Word sets (ORs of plain words, see posOr): nSets of them, found
-	// through their terms and prefixes.
-	nSets        int
-	setsByTerm   map[string][]int32
-	setsByPrefix map[string][]int32
-	maxSetPrefix int
+	// nSets word sets and gates.
+	nSets int
+	// nAlts alternatives of ORs, numbered in order within each OR;
+	// alwaysLive those that can match without any word.
+	nAlts      int
+	alwaysLive []int32
+	pool       sync.Pool // of *prepared
 }
 
 // Compile compiles a rule set. Every bad rule is reported, joined.
 func Compile(specs []Spec) (*Matcher, error) {
-	m := &Matcher{byTerm: map[string][]int32{}, byPrefix: map[string][]int32{},
-		setsByTerm: map[string][]int32{}, setsByPrefix: map[string][]int32{}}
+	m := &Matcher{terms: map[string]int32{}, prefixes: map[string]int32{}}
 	var errs []error
 	ids := map[string]bool{}
 	for _, s := range specs {
@@ -158,122 +159,25 @@ func Compile(specs []Spec) (*Matcher, error) {
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
-	n := len(m.rules)
-	m.seen.New = func() any { s := make([]bool, n); return &s }
+	m.pool.New = func() any { return m.newPrepared() }
 	return m, nil
 }
 
 func (m *Matcher) add(r *Rule) {
 	i := int32(len(m.rules))
 	m.rules = append(m.rules, r)
-	m.registerSets(r.match)
+	m.own(r.match)
 	if r.not != nil {
-		m.registerSets(r.not)
+		m.own(r.not)
 	}
 	t, ok := r.match.triggers()
 	if !ok {
 		m.always = append(m.always, i)
 		return
 	}
-	for _, term := range t.terms {
-		if l := m.byTerm[term]; len(l) == 0 || l[len(l)-1] != i {
-			m.byTerm[term] = append(l, i)
-		}
-	}
-	for _, p := range t.prefixes {
-		if l := m.byPrefix[p]; len(l) == 0 || l[len(l)-1] != i {
-			m.byPrefix[p] = append(l, i)
-		}
-		m.maxPrefix = max(m.maxPrefix, len(p))
-	}
-}
-
-// registerSets gives every word set under e an id of m's.
-func (m *Matcher) registerSets(e expr) {
-	var walk func(pe posExpr)
-	walk = func(pe posExpr) {
-		switch pe := pe.(type) {
-		case *posOr:
-			ws := pe.words()
-			if ws == nil {
-				for _, a := range pe.alts {
-					walk(a)
-				}
-				return
-			}
-			pe.owner, pe.id = m, m.nSets
-			m.nSets++
-			for _, w := range ws {
-				if w.prefix != "" {
-					m.setsByPrefix[w.prefix] = append(m.setsByPrefix[w.prefix], int32(pe.id))
-					m.maxSetPrefix = max(m.maxSetPrefix, len(w.prefix))
-					continue
-				}
-				for _, t := range w.terms {
-					m.setsByTerm[t] = append(m.setsByTerm[t], int32(pe.id))
-				}
-			}
-		case posNear:
-			walk(pe.left)
-			walk(pe.right)
-		}
-	}
-	var visit func(e expr)
-	visit = func(e expr) {
-		switch e := e.(type) {
-		case *posLeaf:
-			walk(e.pe)
-		case *andExpr:
-			for _, c := range e.pos {
-				visit(c)
-			}
-			for _, c := range e.neg {
-				visit(c)
-			}
-		case *orExpr:
-			for _, c := range e.alts {
-				visit(c)
-			}
-		}
-	}
-	visit(e)
-}
-
-// eachPrefix calls fn with every prefix of the exact term ex that ends on
-// a rune boundary, from one letter up to maxLen bytes.
-func eachPrefix(ex string, maxLen int, fn func(string)) {
-	for end := len(ExactPrefix) + 1; end <= len(ex) && end <= maxLen; end++ {
-		if end == len(ex) || utf8.RuneStart(ex[end]) {
-			fn(ex[:end])
-		}
-	}
-}
-
-// markSets marks which of m's word sets each field of a holds.
-func (m *Matcher) markSets(a *Article) {
-	for fi := range a.fields {
-		f := &a.fields[fi]
-		if cap(f.sets) >= m.nSets {
-			f.sets = f.sets[:m.nSets]
-			clear(f.sets)
-		} else {
-			f.sets = make([]bool, m.nSets)
-		}
-		f.owner = m
-		for term := range f.pos {
-			for _, id := range m.setsByTerm[term] {
-				f.sets[id] = true
-			}
-		}
-		if m.maxSetPrefix == 0 {
-			continue
-		}
-		for _, ex := range f.exact {
-			eachPrefix(ex, m.maxSetPrefix, func(p string) {
-				for _, id := range m.setsByPrefix[p] {
-					f.sets[id] = true
-				}
-			})
+	for _, id := range m.triggerAtoms(t) {
+		if l := m.atoms[id].rules; len(l) == 0 || l[len(l)-1] != i {
+			m.atoms[id].rules = append(l, i)
 		}
 	}
 }
@@ -309,47 +213,14 @@ func (m *Matcher) MatchIDs(a *Article) []string {
 }
 
 func (m *Matcher) eachMatch(a *Article, fn func(*Rule)) {
-	sp := m.seen.Get().(*[]bool)
-	seen := *sp
-	var cand []int32
-	mark := func(l []int32) {
-		for _, i := range l {
-			if !seen[i] {
-				seen[i] = true
-				cand = append(cand, i)
-			}
-		}
-	}
-	mark(m.always)
-	for fi := range a.fields {
-		f := &a.fields[fi]
-		for term := range f.pos {
-			if l, ok := m.byTerm[term]; ok {
-				mark(l)
-			}
-		}
-		if m.maxPrefix == 0 {
-			continue
-		}
-		for _, ex := range f.exact {
-			eachPrefix(ex, m.maxPrefix, func(p string) {
-				if l, ok := m.byPrefix[p]; ok {
-					mark(l)
-				}
-			})
-		}
-	}
-	slices.Sort(cand)
-	if len(cand) > 0 && m.nSets > 0 {
-		m.markSets(a)
-	}
-	for _, i := range cand {
-		seen[i] = false
+	p := m.prepare(a)
+	slices.Sort(p.cand)
+	for _, i := range p.cand {
 		if r := m.rules[i]; r.Matches(a) {
 			fn(r)
 		}
 	}
-	m.seen.Put(sp)
+	m.release(a, p)
 }
 
 // expr is a compiled query, evaluated on an analysed article.
@@ -383,11 +254,7 @@ func compileExpr(n Node) (expr, error) {
 		if err != nil {
 			return nil, err
 		}
-		e := &posLeaf{pe: pe}
-		for _, name := range fieldsOf(f) {
-			e.fields = append(e.fields, fieldIndex(name))
-		}
-		return e, nil
+		return newPosLeaf(groupWords(pe), f), nil
 	case *Keyword:
 		return &keywordLeaf{field: n.Field, value: n.Value}, nil
 	case *And:
@@ -407,20 +274,13 @@ func compileExpr(n Node) (expr, error) {
 			}
 			e.pos = append(e.pos, ce)
 		}
+		// All must hold: test the cheap ones first.
+		byCost := func(x, y expr) int { return cost(x) - cost(y) }
+		slices.SortStableFunc(e.pos, byCost)
+		slices.SortStableFunc(e.neg, byCost)
 		return e, nil
 	case *Or:
-		if leaf, ok := wordSetLeaf(n); ok {
-			return leaf, nil
-		}
-		e := &orExpr{}
-		for _, c := range n.Children {
-			ce, err := compileExpr(c)
-			if err != nil {
-				return nil, err
-			}
-			e.alts = append(e.alts, ce)
-		}
-		return e, nil
+		return compileOr(n)
 	case *Not:
 		ce, err := compileExpr(n.Child)
 		if err != nil {
@@ -431,28 +291,102 @@ func compileExpr(n Node) (expr, error) {
 	return nil, fmt.Errorf("rules: cannot compile %T", n)
 }
 
-// wordSetLeaf compiles an OR of plain words in one field scope, the
-// usual long list of a rule, to one word-set leaf.
-func wordSetLeaf(n *Or) (expr, bool) {
+// compileOr compiles an OR. Its plain words are gathered, per field scope,
+// into word sets (see posOr), so that the usual long list of a rule costs
+// one test however many words it holds, whatever phrases and NEARs it
+// also holds; the sets come first, as the cheapest alternatives.
+func compileOr(n *Or) (expr, error) {
+	var scopes []string // in order of first use
+	words := map[string][]posExpr{}
+	var rest []expr
 	for _, c := range n.Children {
-		t, ok := c.(*Term)
-		if !ok || t.Field != n.Children[0].(*Term).Field {
-			return nil, false
+		if t, ok := c.(*Term); ok {
+			pe, f, err := positional(t)
+			if err != nil {
+				return nil, err
+			}
+			if w, ok := pe.(posWord); ok {
+				if words[f] == nil {
+					scopes = append(scopes, f)
+				}
+				words[f] = append(words[f], w)
+				continue
+			}
 		}
+		ce, err := compileExpr(c)
+		if err != nil {
+			return nil, err
+		}
+		rest = append(rest, ce)
 	}
-	pe, f, err := positional(n)
-	if err != nil {
-		return nil, false
+	var alts []expr
+	for _, f := range scopes {
+		ws := words[f]
+		if len(ws) == 1 {
+			alts = append(alts, newPosLeaf(ws[0], f))
+			continue
+		}
+		leaf := newPosLeaf(&posOr{alts: ws}, f)
+		leaf.set = true
+		alts = append(alts, leaf)
 	}
-	set, ok := pe.(*posOr)
-	if !ok || set.words() == nil {
-		return nil, false // a hyphenated word is a phrase
+	alts = append(alts, rest...)
+	if len(alts) == 1 {
+		return alts[0], nil
 	}
-	e := &posLeaf{pe: set, set: true}
-	for _, name := range fieldsOf(f) {
+	return &orExpr{alts: alts}, nil
+}
+
+// groupWords gathers the plain words of the alternatives inside a NEAR
+// operand into one word set, as compileOr does for a rule's ORs.
+func groupWords(pe posExpr) posExpr {
+	switch pe := pe.(type) {
+	case *posOr:
+		var words, rest []posExpr
+		for _, a := range pe.alts {
+			a = groupWords(a)
+			if _, ok := a.(posWord); ok {
+				words = append(words, a)
+			} else {
+				rest = append(rest, a)
+			}
+		}
+		if len(rest) == 0 || len(words) < 2 {
+			return &posOr{alts: append(words, rest...)}
+		}
+		return &posOr{alts: append([]posExpr{&posOr{alts: words}}, rest...)}
+	case posNear:
+		return posNear{groupWords(pe.left), groupWords(pe.right), pe.dist}
+	}
+	return pe
+}
+
+// cost ranks an expression by the work its evaluation takes: an outlet:
+// or lang: filter, a word or word set (a bit), a phrase (a bit per word,
+// then positions), an AND or OR (a gate, then its children), a NEAR
+// (positions of both operands).
+func cost(e expr) int {
+	switch e := e.(type) {
+	case *keywordLeaf:
+		return 0
+	case *posLeaf:
+		switch e.pe.(type) {
+		case posWord, *posOr:
+			return 1
+		case posPhrase:
+			return 2
+		}
+		return 4
+	}
+	return 3
+}
+
+func newPosLeaf(pe posExpr, field string) *posLeaf {
+	e := &posLeaf{pe: pe}
+	for _, name := range fieldsOf(field) {
 		e.fields = append(e.fields, fieldIndex(name))
 	}
-	return e, true
+	return e
 }
 
 // posLeaf is a word, phrase or NEAR in one or two fields.
@@ -461,24 +395,26 @@ type posLeaf struct {
 	fields []int
 	// set is true for an OR of plain words: present means matched.
 	set bool
+	// owner is the Matcher that interned the leaf's words.
+	owner *Matcher
 }
 
 func (e *posLeaf) eval(a *Article) bool {
 	for _, fi := range e.fields {
-		f := &a.fields[fi]
+		v := a.view(fi, e.owner)
 		if w, ok := e.pe.(posWord); ok {
-			if f.has(w.w) {
+			if v.has(w.w) {
 				return true
 			}
 			continue
 		}
 		if e.set {
-			if f.present(e.pe) {
+			if present(v, e.pe) {
 				return true
 			}
 			continue
 		}
-		if f.present(e.pe) && len(e.pe.spans(f.positions)) > 0 {
+		if v.may(e.pe) && len(e.pe.spans(v)) > 0 {
 			return true
 		}
 	}
@@ -498,9 +434,21 @@ func posTriggers(pe posExpr) trigger {
 		}
 		return trigger{terms: pe.w.terms}
 	case posPhrase:
-		return posTriggers(posWord{pe.ws[0]})
+		// Any word of a phrase will do: the longest is likely the rarest.
+		best := pe.ws[0]
+		for _, w := range pe.ws[1:] {
+			if w.length() > best.length() {
+				best = w
+			}
+		}
+		return posTriggers(posWord{best})
 	case posNear:
-		return posTriggers(pe.left)
+		// Either side will do: the one with fewer words.
+		l, r := posTriggers(pe.left), posTriggers(pe.right)
+		if r.size() < l.size() {
+			return r
+		}
+		return l
 	case *posOr:
 		var t trigger
 		for _, a := range pe.alts {
@@ -513,7 +461,7 @@ func posTriggers(pe posExpr) trigger {
 
 func (e *posLeaf) collect(a *Article, out *[]hit) {
 	for _, fi := range e.fields {
-		for _, s := range e.pe.marks(a.fields[fi].positions) {
+		for _, s := range e.pe.marks(a.view(fi, e.owner)) {
 			*out = append(*out, hit{fi, s})
 		}
 	}
@@ -567,15 +515,39 @@ func (e *andExpr) collect(a *Article, out *[]hit) {
 	}
 }
 
-type orExpr struct{ alts []expr }
+// orExpr is alternatives. Its owner numbers them from base, and marks
+// those whose triggers an article it prepares holds: the others cannot
+// match and are skipped.
+type orExpr struct {
+	alts  []expr
+	owner *Matcher
+	base  int32
+}
 
 func (e *orExpr) eval(a *Article) bool {
+	if p := e.prepared(a); p != nil {
+		end := e.base + int32(len(e.alts))
+		for i := p.nextLive(e.base, end); i < end; i = p.nextLive(i+1, end) {
+			if e.alts[i-e.base].eval(a) {
+				return true
+			}
+		}
+		return false
+	}
 	for _, c := range e.alts {
 		if c.eval(a) {
 			return true
 		}
 	}
 	return false
+}
+
+// prepared returns a's marks when e's owner made them, else nil.
+func (e *orExpr) prepared(a *Article) *prepared {
+	if p := a.prep; e.owner != nil && p != nil && p.owner == e.owner {
+		return p
+	}
+	return nil
 }
 
 func (e *orExpr) triggers() (trigger, bool) {
@@ -591,8 +563,9 @@ func (e *orExpr) triggers() (trigger, bool) {
 }
 
 func (e *orExpr) collect(a *Article, out *[]hit) {
-	for _, c := range e.alts {
-		if c.eval(a) {
+	p := e.prepared(a)
+	for i, c := range e.alts {
+		if (p == nil || p.live.has(e.base+int32(i))) && c.eval(a) {
 			c.collect(a, out)
 		}
 	}

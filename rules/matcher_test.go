@@ -158,3 +158,109 @@ func TestNestedNear(t *testing.T) {
 		t.Error("two words within 3 not near")
 	}
 }
+
+// TestPreparedAgreesWithStrings checks the matcher's fast paths (atoms,
+// word sets, gates and live alternatives; see prepare.go) against the
+// strings: every rule, evaluated on an article its matcher prepared and
+// on the same article unprepared, must give the same answer and the same
+// evidence.
+func TestPreparedAgreesWithStrings(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	words := strings.Fields("врач врачи врачей врача больница больнице больниц ошибка ошибки ошибок роддом роддоме оорукана ооруканада дарыгер дарыгерлер бейтап кезек инсулин инсулина задержан задержали и в жана")
+	word := func() string { return words[rng.IntN(len(words))] }
+	var atom func(depth int) string
+	atom = func(depth int) string {
+		switch rng.IntN(8) {
+		case 0:
+			w := []rune(word())
+			return string(w[:1+rng.IntN(len(w))]) + "*"
+		case 1:
+			return "=" + word()
+		case 2:
+			return fmt.Sprintf(`"%s %s"`, word(), word())
+		case 3:
+			if depth > 0 {
+				return fmt.Sprintf("(%s NEAR/%d %s)", atom(depth-1), 1+rng.IntN(5), atom(depth-1))
+			}
+		case 4:
+			if depth > 0 {
+				alts := []string{atom(depth - 1), word(), word()}
+				for range rng.IntN(4) {
+					alts = append(alts, atom(depth-1))
+				}
+				return "(" + strings.Join(alts, " OR ") + ")"
+			}
+		}
+		return word()
+	}
+	var query func(depth int) string
+	query = func(depth int) string {
+		switch rng.IntN(7) {
+		case 0:
+			return query(depth-1) + " AND " + query(depth-1)
+		case 1:
+			if depth > 0 {
+				alts := []string{query(depth - 1), word(), word()}
+				for range rng.IntN(4) {
+					alts = append(alts, []string{"lang:ky", "NOT " + word(), atom(2)}[rng.IntN(3)])
+				}
+				return "(" + strings.Join(alts, " OR ") + ")"
+			}
+		case 2:
+			return "title:" + atom(2)
+		case 3:
+			return atom(2) + " AND NOT " + atom(2)
+		}
+		return atom(2)
+	}
+	var specs []Spec
+	for i := range 500 {
+		s := Spec{ID: fmt.Sprint("r", i), Query: query(2)}
+		if rng.IntN(3) == 0 {
+			s.Exclude = query(1)
+		}
+		specs = append(specs, s)
+	}
+	m, err := Compile(specs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	matched := 0
+	for range 300 {
+		var title, body []string
+		for range 1 + rng.IntN(6) {
+			title = append(title, word())
+		}
+		for range rng.IntN(60) {
+			body = append(body, word())
+		}
+		a := NewArticle(strings.Join(title, " "), strings.Join(body, " "), "24.kg", []string{"ru", "ky"}[rng.IntN(2)])
+		type answer struct {
+			ok bool
+			ev string
+		}
+		eval := func(r *Rule) answer {
+			if !r.Matches(a) {
+				return answer{}
+			}
+			return answer{true, fmt.Sprint(evidence(r.ID, a, r.hits(a)))}
+		}
+		p := m.prepare(a)
+		fast := make([]answer, len(m.rules))
+		for i, r := range m.rules {
+			fast[i] = eval(r)
+		}
+		m.release(a, p)
+		for i, r := range m.rules {
+			if slow := eval(r); slow != fast[i] {
+				t.Fatalf("rule %s %q / %q on %q / %q:\nprepared %+v\nstrings  %+v", r.ID, r.Query, r.Exclude, title, body, fast[i], slow)
+			}
+			if fast[i].ok {
+				matched++
+			}
+		}
+	}
+	if matched < 1000 {
+		t.Errorf("only %d matches: the test says little", matched)
+	}
+}

@@ -15,6 +15,18 @@ import (
 type wordMatch struct {
 	terms  []string
 	prefix string // with ExactPrefix; "" when the word is not a prefix*
+	// atoms number the terms, or the prefix, among the atoms of the
+	// Matcher that owns the rule (see prepare.go).
+	atoms []int32
+}
+
+// length is the length of the word's longest term or prefix.
+func (w wordMatch) length() int {
+	n := len(w.prefix)
+	for _, t := range w.terms {
+		n = max(n, len(t))
+	}
+	return n
 }
 
 func (w wordMatch) accepts(term string) bool {
@@ -34,17 +46,30 @@ type posExpr interface {
 	marks(at positions) []span
 }
 
-// positions returns the sorted positions (from 1) of the words of one
-// field that w accepts.
-type positions func(w wordMatch) []int
+// positions reads where words stand in one field: the bleve query reads
+// them from the index's term vectors, the matcher from the analysed
+// article.
+type positions interface {
+	// of returns the sorted positions (from 1) of the words w accepts.
+	of(w wordMatch) []int
+	// set returns the sorted positions of the words of a word set, and
+	// false when it does not know them: the caller then works them out
+	// word by word.
+	set(p *posOr) ([]int, bool)
+}
 
 // span is a run of positions [from, to].
 type span struct{ from, to int }
 
 type posWord struct{ w wordMatch }
 
-func (p posWord) spans(at positions) []span {
-	ps := at(p.w)
+func (p posWord) spans(at positions) []span { return wordSpans(at.of(p.w)) }
+
+// wordSpans are the one-word runs at positions ps.
+func wordSpans(ps []int) []span {
+	if len(ps) == 0 {
+		return nil
+	}
 	out := make([]span, len(ps))
 	for i, x := range ps {
 		out[i] = span{x, x}
@@ -56,10 +81,15 @@ type posPhrase struct{ ws []wordMatch }
 
 func (p posPhrase) spans(at positions) []span {
 	var out []span
-	first := at(p.ws[0])
+	first := at.of(p.ws[0])
+	if len(first) == 0 {
+		return nil
+	}
 	rest := make([][]int, len(p.ws)-1)
 	for i, w := range p.ws[1:] {
-		rest[i] = at(w)
+		if rest[i] = at.of(w); len(rest[i]) == 0 {
+			return nil
+		}
 	}
 next:
 	for _, x := range first {
@@ -73,18 +103,23 @@ next:
 	return out
 }
 
-// posOr is alternatives. An OR of plain words is a word set: a Matcher
-// gives it an id and marks, once per article, which sets are present, so
-// a long list costs one lookup however many words it holds.
+// posOr is alternatives. An OR of plain words is a word set: the Matcher
+// that owns the rule gives it an id and marks, once per article, which
+// sets each field holds (and, for the operands of a NEAR, where), so a
+// long list costs one lookup however many words it holds.
 type posOr struct {
 	alts []posExpr
-	// owner and id are set by the Matcher that registered the set.
-	owner *Matcher
-	id    int
+	// id numbers the OR's trigger words as a set of its Matcher, when
+	// registered: for a word set, the set holds exactly when the OR
+	// does; for others, none of the alternatives can hold without it.
+	id                int32
+	registered, words bool
+	// atoms are the atoms of a word set's words.
+	atoms []int32
 }
 
-// words returns the words of an OR of plain words, or nil.
-func (p *posOr) words() []wordMatch {
+// plainWords returns the words of an OR of plain words, or nil.
+func (p *posOr) plainWords() []wordMatch {
 	var ws []wordMatch
 	for _, a := range p.alts {
 		w, ok := a.(posWord)
@@ -97,6 +132,9 @@ func (p *posOr) words() []wordMatch {
 }
 
 func (p *posOr) spans(at positions) []span {
+	if ps, ok := at.set(p); ok {
+		return wordSpans(ps)
+	}
 	var out []span
 	for _, a := range p.alts {
 		out = append(out, a.spans(at)...)
@@ -146,6 +184,9 @@ func (p posWord) marks(at positions) []span   { return p.spans(at) }
 func (p posPhrase) marks(at positions) []span { return p.spans(at) }
 
 func (p *posOr) marks(at positions) []span {
+	if ps, ok := at.set(p); ok {
+		return wordSpans(ps)
+	}
 	var out []span
 	for _, a := range p.alts {
 		out = append(out, a.marks(at)...)

@@ -1,0 +1,407 @@
+package rules
+
+import (
+	"math/bits"
+	"slices"
+	"unicode/utf8"
+)
+
+// This file holds what a Matcher works out about an article before it
+// evaluates its rules on it. At Compile, every index term and every prefix*
+// its rules look for gets a dense number, an atom, and every word set (see
+// posOr) and every OR that can be ruled out at once (a gate, see orExpr)
+// gets a set id. Per article, one pass over each field's terms, and over
+// the prefixes of its exact forms, finds the atoms the field holds and,
+// from them, the candidate rules, the sets present and where the sets that
+// a NEAR joins stand. The rules then test bits instead of looking strings
+// up. A rule evaluated on an article its Matcher did not prepare reads the
+// strings (see view), with the same answers.
+
+// atom is one index term or prefix* that the rules of a Matcher look for.
+type atom struct {
+	// rules are the rules whose triggers hold the atom.
+	rules []int32
+	// term is the index term, or prefix* when prefix is true.
+	term   string
+	prefix bool
+	// sets are the word sets and gates that hold it.
+	sets []int32
+	// alts are the alternatives of ORs (see orExpr) it can start.
+	alts []int32
+}
+
+// bitset is a set of small numbers.
+type bitset []uint64
+
+func newBitset(n int) bitset      { return make(bitset, (n+63)/64) }
+func (b bitset) has(i int32) bool { return b[i>>6]&(1<<(i&63)) != 0 }
+func (b bitset) add(i int32)      { b[i>>6] |= 1 << (i & 63) }
+
+// termAtom returns the atom of an index term, numbering it if new.
+func (m *Matcher) termAtom(t string) int32 {
+	if id, ok := m.terms[t]; ok {
+		return id
+	}
+	id := int32(len(m.atoms))
+	m.atoms = append(m.atoms, atom{term: t})
+	m.terms[t] = id
+	return id
+}
+
+// prefixAtom returns the atom of a prefix* (with ExactPrefix), numbering it
+// if new. Its shorter prefixes are recorded as -1, so that the walk over a
+// form's prefixes stops at the first one no prefix* starts with.
+func (m *Matcher) prefixAtom(p string) int32 {
+	if id, ok := m.prefixes[p]; ok && id >= 0 {
+		return id
+	}
+	id := int32(len(m.atoms))
+	m.atoms = append(m.atoms, atom{term: p, prefix: true})
+	m.prefixes[p] = id
+	eachPrefix(p, len(p)-1, func(q string) bool {
+		if _, ok := m.prefixes[q]; !ok {
+			m.prefixes[q] = -1
+		}
+		return true
+	})
+	m.maxPrefix = max(m.maxPrefix, len(p))
+	return id
+}
+
+// eachPrefix calls fn with every prefix of the exact term ex that ends on
+// a rune boundary, from one letter up to maxLen bytes, until fn returns
+// false.
+func eachPrefix(ex string, maxLen int, fn func(string) bool) {
+	for end := len(ExactPrefix) + 1; end <= len(ex) && end <= maxLen; end++ {
+		if end == len(ex) || utf8.RuneStart(ex[end]) {
+			if !fn(ex[:end]) {
+				return
+			}
+		}
+	}
+}
+
+func (m *Matcher) internWord(w wordMatch) wordMatch {
+	if w.prefix != "" {
+		w.atoms = []int32{m.prefixAtom(w.prefix)}
+		return w
+	}
+	w.atoms = make([]int32, len(w.terms))
+	for i, t := range w.terms {
+		w.atoms[i] = m.termAtom(t)
+	}
+	return w
+}
+
+// triggerAtoms returns the atoms of a trigger's words.
+func (m *Matcher) triggerAtoms(t trigger) []int32 {
+	var ids []int32
+	for _, term := range t.terms {
+		ids = append(ids, m.termAtom(term))
+	}
+	for _, p := range t.prefixes {
+		ids = append(ids, m.prefixAtom(p))
+	}
+	return ids
+}
+
+// newSet numbers a set of atoms.
+func (m *Matcher) newSet(atoms []int32) int32 {
+	id := int32(m.nSets)
+	m.nSets++
+	for _, a := range atoms {
+		at := &m.atoms[a]
+		if n := len(at.sets); n > 0 && at.sets[n-1] == id {
+			continue // two words of the set share a term
+		}
+		at.sets = append(at.sets, id)
+	}
+	return id
+}
+
+// own makes m the owner of the leaves and ORs of e: it interns their
+// words and numbers their word sets and gates.
+func (m *Matcher) own(e expr) {
+	switch e := e.(type) {
+	case *posLeaf:
+		e.owner = m
+		e.pe = m.intern(e.pe)
+	case *andExpr:
+		for _, c := range e.pos {
+			m.own(c)
+		}
+		for _, c := range e.neg {
+			m.own(c)
+		}
+	case *orExpr:
+		for _, c := range e.alts {
+			m.own(c)
+		}
+		e.owner, e.base = m, int32(m.nAlts)
+		m.nAlts += len(e.alts)
+		for i, c := range e.alts {
+			t, ok := c.triggers()
+			if leaf, isLeaf := c.(*posLeaf); !ok || isLeaf && leaf.set {
+				// It can match without any word, or it is a word set,
+				// whose own marks are as quick to test: always live.
+				m.alwaysLive = append(m.alwaysLive, e.base+int32(i))
+				continue
+			}
+			for _, a := range m.triggerAtoms(t) {
+				if l := m.atoms[a].alts; len(l) == 0 || l[len(l)-1] != e.base+int32(i) {
+					m.atoms[a].alts = append(l, e.base+int32(i))
+				}
+			}
+		}
+	}
+}
+
+// intern returns pe with the atoms of its words, and numbers its word
+// sets and the gates of its other ORs. Words, phrases and NEARs are
+// values, so they are rebuilt.
+func (m *Matcher) intern(pe posExpr) posExpr {
+	switch pe := pe.(type) {
+	case posWord:
+		return posWord{m.internWord(pe.w)}
+	case posPhrase:
+		ws := make([]wordMatch, len(pe.ws))
+		for i, w := range pe.ws {
+			ws[i] = m.internWord(w)
+		}
+		return posPhrase{ws}
+	case *posOr:
+		for i, a := range pe.alts {
+			pe.alts[i] = m.intern(a)
+		}
+		if ws := pe.plainWords(); ws != nil {
+			for _, w := range ws {
+				for _, a := range w.atoms {
+					if !slices.Contains(pe.atoms, a) {
+						pe.atoms = append(pe.atoms, a)
+					}
+				}
+			}
+			pe.id, pe.registered, pe.words = m.newSet(pe.atoms), true, true
+		} else {
+			pe.id, pe.registered = m.newSet(m.triggerAtoms(posTriggers(pe))), true
+		}
+		return pe
+	case posNear:
+		return posNear{m.intern(pe.left), m.intern(pe.right), pe.dist}
+	}
+	return pe
+}
+
+// prepared is what a Matcher worked out about one article: the candidate
+// rules and, per field, the atoms and sets it holds. It lives in a pool
+// and is attached to the article only while the Matcher evaluates its
+// rules on it, so that an article outlives no matcher's state.
+type prepared struct {
+	owner  *Matcher
+	fields [2]fieldMarks
+	seen   []bool // by rule
+	cand   []int32
+	// live marks the alternatives of ORs whose triggers either field
+	// holds: the others cannot match.
+	live bitset
+}
+
+// fieldMarks is one field of a prepared article.
+type fieldMarks struct {
+	owner       *Matcher
+	atoms, sets bitset
+	// Where the field holds each atom: last[a] is 1 + the index in lists
+	// of the atom's latest position list, 0 for none; each list links to
+	// the one before (a prefix* has one per form it starts).
+	last  []int32
+	lists []posList
+}
+
+type posList struct {
+	pos        []int
+	atom, prev int32
+}
+
+func (m *Matcher) newPrepared() *prepared {
+	p := &prepared{owner: m, seen: make([]bool, len(m.rules)), live: newBitset(m.nAlts)}
+	for _, i := range m.alwaysLive {
+		p.live.add(i)
+	}
+	for fi := range p.fields {
+		p.fields[fi] = fieldMarks{owner: m, atoms: newBitset(len(m.atoms)), sets: newBitset(m.nSets), last: make([]int32, len(m.atoms))}
+	}
+	return p
+}
+
+// prepare marks a's atoms, sets and candidate rules, and attaches the
+// marks to a until release.
+func (m *Matcher) prepare(a *Article) *prepared {
+	p := m.pool.Get().(*prepared)
+	p.mark(m.always)
+	for fi := range a.fields {
+		f, fm := &a.fields[fi], &p.fields[fi]
+		for term, ps := range f.pos {
+			if id, ok := m.terms[term]; ok {
+				p.hit(fm, id, ps)
+			}
+		}
+		if m.maxPrefix == 0 {
+			continue
+		}
+		for _, ex := range f.exact {
+			eachPrefix(ex, m.maxPrefix, func(pre string) bool {
+				id, ok := m.prefixes[pre]
+				if ok && id >= 0 {
+					p.hit(fm, id, f.pos[ex])
+				}
+				return ok
+			})
+		}
+	}
+	a.prep = p
+	return p
+}
+
+// release detaches p from a and makes it ready for the next article.
+func (m *Matcher) release(a *Article, p *prepared) {
+	a.prep = nil
+	for _, i := range p.cand {
+		p.seen[i] = false
+	}
+	p.cand = p.cand[:0]
+	clear(p.live)
+	for _, i := range m.alwaysLive {
+		p.live.add(i)
+	}
+	for fi := range p.fields {
+		fm := &p.fields[fi]
+		clear(fm.atoms)
+		clear(fm.sets)
+		for _, l := range fm.lists {
+			fm.last[l.atom] = 0
+		}
+		clear(fm.lists) // drop the article's position lists
+		fm.lists = fm.lists[:0]
+	}
+	m.pool.Put(p)
+}
+
+// hit records that field fm holds atom id at positions ps.
+func (p *prepared) hit(fm *fieldMarks, id int32, ps []int) {
+	fm.lists = append(fm.lists, posList{ps, id, fm.last[id] - 1})
+	fm.last[id] = int32(len(fm.lists))
+	if fm.atoms.has(id) {
+		return // a prefix* met again in another form
+	}
+	fm.atoms.add(id)
+	at := &p.owner.atoms[id]
+	for _, s := range at.sets {
+		fm.sets.add(s)
+	}
+	for _, i := range at.alts {
+		p.live.add(i)
+	}
+	p.mark(at.rules)
+}
+
+func (p *prepared) mark(rules []int32) {
+	for _, i := range rules {
+		if !p.seen[i] {
+			p.seen[i] = true
+			p.cand = append(p.cand, i)
+		}
+	}
+}
+
+// nextLive returns the first live alternative in [from, to), or to.
+func (p *prepared) nextLive(from, to int32) int32 {
+	for from < to {
+		w := p.live[from>>6] >> (from & 63)
+		if w != 0 {
+			return min(from+int32(bits.TrailingZeros64(w)), to)
+		}
+		from = (from | 63) + 1
+	}
+	return to
+}
+
+func (fm *fieldMarks) has(w wordMatch) bool {
+	for _, id := range w.atoms {
+		if fm.atoms.has(id) {
+			return true
+		}
+	}
+	return false
+}
+
+func (fm *fieldMarks) hasSet(p *posOr) (ok, known bool) {
+	if !p.registered {
+		return false, false
+	}
+	if !fm.sets.has(p.id) {
+		return false, true
+	}
+	// A gate holds: one of the alternatives may.
+	return true, p.words
+}
+
+// may tests the words of a phrase, the word sets and gates of ORs and
+// both sides of a NEAR, but not the alternatives of an OR one by one:
+// working out the positions tests those.
+func (fm *fieldMarks) may(pe posExpr) bool {
+	switch pe := pe.(type) {
+	case posWord:
+		return fm.has(pe.w)
+	case posPhrase:
+		for _, w := range pe.ws {
+			if !fm.has(w) {
+				return false
+			}
+		}
+		return true
+	case *posOr:
+		return !pe.registered || fm.sets.has(pe.id)
+	case posNear:
+		return fm.may(pe.left) && fm.may(pe.right)
+	}
+	return true
+}
+
+func (fm *fieldMarks) of(w wordMatch) []int { return fm.positions(w.atoms) }
+
+func (fm *fieldMarks) set(p *posOr) ([]int, bool) {
+	if !p.words {
+		return nil, false
+	}
+	if !fm.sets.has(p.id) {
+		return nil, true
+	}
+	return fm.positions(p.atoms), true
+}
+
+// positions merges the position lists of the atoms; a list alone is
+// returned without a copy.
+func (fm *fieldMarks) positions(atoms []int32) []int {
+	var only, ps []int
+	found := 0
+	for _, id := range atoms {
+		if !fm.atoms.has(id) {
+			continue
+		}
+		for i := fm.last[id] - 1; i >= 0; i = fm.lists[i].prev {
+			if found++; found == 1 {
+				only = fm.lists[i].pos
+				continue
+			}
+			if found == 2 {
+				ps = append(ps, only...)
+			}
+			ps = append(ps, fm.lists[i].pos...)
+		}
+	}
+	if found <= 1 {
+		return only
+	}
+	slices.Sort(ps)
+	return slices.Compact(ps)
+}
