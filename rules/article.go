@@ -151,6 +151,9 @@ func (f *field) hasSet(*posOr) (ok, known bool) { return false, false }
 
 func (f *field) may(pe posExpr) bool { return present(f, pe) }
 
+// skip: the strings tell by looking the words up, as of does.
+func (f *field) skip(posExpr) bool { return false }
+
 func (f *field) has(w wordMatch) bool {
 	if w.prefix != "" {
 		i := sort.SearchStrings(f.exact, w.prefix)

@@ -8,14 +8,15 @@ import (
 
 // This file holds what a Matcher works out about an article before it
 // evaluates its rules on it. At Compile, every index term and every prefix*
-// its rules look for gets a dense number, an atom, and every word set (see
-// posOr) and every OR that can be ruled out at once (a gate, see orExpr)
-// gets a set id. Per article, one pass over each field's terms, and over
-// the prefixes of its exact forms, finds the atoms the field holds and,
-// from them, the candidate rules, the sets present and where the sets that
-// a NEAR joins stand. The rules then test bits instead of looking strings
-// up. A rule evaluated on an article its Matcher did not prepare reads the
-// strings (see view), with the same answers.
+// its rules look for gets a dense number, an atom; every word set and
+// every gate of another OR inside a NEAR (see posOr) gets a set id, and
+// every alternative of a rule's ORs an alternative id (see orExpr). Per
+// article, one pass over each field's terms, and over the prefixes of its
+// exact forms, finds the atoms the field holds, where they stand and, from
+// them, the candidate rules, the sets present and the live alternatives.
+// The rules then test bits and merge the position lists of atoms instead
+// of looking strings up. A rule evaluated on an article its Matcher did
+// not prepare reads the strings (see view), with the same answers.
 
 // atom is one index term or prefix* that the rules of a Matcher look for.
 type atom struct {
@@ -183,7 +184,17 @@ func (m *Matcher) intern(pe posExpr) posExpr {
 			}
 			pe.id, pe.registered, pe.words = m.newSet(pe.atoms), true, true
 		} else {
-			pe.id, pe.registered = m.newSet(m.triggerAtoms(posTriggers(pe))), true
+			// The gate leaves out the words of the word sets among the
+			// alternatives: their own marks tell.
+			var t trigger
+			for _, a := range pe.alts {
+				if o, ok := a.(*posOr); ok && o.words && pe.wordSet == nil {
+					pe.wordSet = o
+					continue
+				}
+				t = t.union(posTriggers(a))
+			}
+			pe.id, pe.registered = m.newSet(m.triggerAtoms(t)), true
 		}
 		return pe
 	case posNear:
@@ -335,14 +346,13 @@ func (fm *fieldMarks) has(w wordMatch) bool {
 }
 
 func (fm *fieldMarks) hasSet(p *posOr) (ok, known bool) {
-	if !p.registered {
-		return false, false
-	}
-	if !fm.sets.has(p.id) {
+	switch {
+	case p.words:
+		return fm.sets.has(p.id), true
+	case !fm.may(p):
 		return false, true
 	}
-	// A gate holds: one of the alternatives may.
-	return true, p.words
+	return false, false // one of the alternatives may hold
 }
 
 // may tests the words of a phrase, the word sets and gates of ORs and
@@ -360,12 +370,17 @@ func (fm *fieldMarks) may(pe posExpr) bool {
 		}
 		return true
 	case *posOr:
-		return !pe.registered || fm.sets.has(pe.id)
+		if !pe.registered || fm.sets.has(pe.id) {
+			return true
+		}
+		return pe.wordSet != nil && fm.sets.has(pe.wordSet.id)
 	case posNear:
 		return fm.may(pe.left) && fm.may(pe.right)
 	}
 	return true
 }
+
+func (fm *fieldMarks) skip(pe posExpr) bool { return !fm.may(pe) }
 
 func (fm *fieldMarks) of(w wordMatch) []int { return fm.positions(w.atoms) }
 

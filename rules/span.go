@@ -56,6 +56,9 @@ type positions interface {
 	// false when it does not know them: the caller then works them out
 	// word by word.
 	set(p *posOr) ([]int, bool)
+	// skip reports, from a quick test of its words, that pe does not
+	// occur in the field; false when the reader cannot tell at once.
+	skip(pe posExpr) bool
 }
 
 // span is a run of positions [from, to].
@@ -116,6 +119,9 @@ type posOr struct {
 	registered, words bool
 	// atoms are the atoms of a word set's words.
 	atoms []int32
+	// wordSet is the alternative that is a word set, if any, of an OR
+	// that is not one; its words are not in the gate.
+	wordSet *posOr
 }
 
 // plainWords returns the words of an OR of plain words, or nil.
@@ -137,7 +143,9 @@ func (p *posOr) spans(at positions) []span {
 	}
 	var out []span
 	for _, a := range p.alts {
-		out = append(out, a.spans(at)...)
+		if !at.skip(a) {
+			out = append(out, a.spans(at)...)
+		}
 	}
 	return out
 }
