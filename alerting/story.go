@@ -66,9 +66,11 @@ type Story struct {
 
 // doc is the fingerprint of one article.
 type doc struct {
-	terms []term // distinct grouping terms of title and lead, by hash
-	sig   [numHashes]uint32
-	place uint16 // regions of the places it names
+	terms  []term   // distinct grouping terms of title and lead, by hash
+	title  []uint64 // hashes of the title's grouping terms, sorted
+	outlet string
+	sig    [numHashes]uint32
+	place  uint16 // regions of the places it names
 
 	w   []float64 // weights of its terms (see Grouper.weights)
 	wAt uint64    // Grouper.added when w was computed
@@ -379,6 +381,13 @@ func (g *Grouper) score(a, b *doc, maybeDup bool) float64 {
 	if maybeDup && sigJaccard(&a.sig, &b.sig) >= g.dupJaccard {
 		return 1
 	}
+	// Two articles of one outlet whose titles share nothing are two
+	// events: what their leads share may be the outlet's boilerplate
+	// ("Есть тема? Пишите…"), which weighs a lot while few articles are
+	// known.
+	if a.outlet == b.outlet && a.outlet != "" && !shareAny(a.title, b.title) {
+		return 0
+	}
 	wa, wb := g.weights(a), g.weights(b)
 	boost := func(w float64, name bool) float64 {
 		if name {
@@ -416,6 +425,22 @@ func (g *Grouper) score(a, b *doc, maybeDup bool) float64 {
 		return 0
 	}
 	return dot / math.Sqrt(na*nb)
+}
+
+// shareAny reports whether two sorted hash lists have an element in common.
+func shareAny(a, b []uint64) bool {
+	i, j := 0, 0
+	for i < len(a) && j < len(b) {
+		switch {
+		case a[i] == b[j]:
+			return true
+		case a[i] < b[j]:
+			i++
+		default:
+			j++
+		}
+	}
+	return false
 }
 
 // weight is the inverse document frequency of a term, ln(1 + N/df): high
@@ -479,14 +504,14 @@ func (g *Grouper) fingerprint(it Item) *doc {
 	if lang != analysis.Russian && lang != analysis.Kyrgyz && lang != analysis.English {
 		lang = analysis.DetectLanguage(it.Title + "\n" + it.Lead)
 	}
-	d := &doc{}
+	d := &doc{outlet: it.Outlet}
 	for i := range d.sig {
 		d.sig[i] = math.MaxUint32
 	}
 	var sh shingler
 	names := make(map[string]bool)
 	var terms []string
-	for _, text := range []string{it.Title, it.Lead} {
+	for ti, text := range []string{it.Title, it.Lead} {
 		for _, tok := range analysis.Analyze(text, lang) {
 			sh.push(tok.Term, &d.sig)
 			if stopWords[tok.Form] || utf8.RuneCountInString(tok.Form) < 2 {
@@ -494,6 +519,9 @@ func (g *Grouper) fingerprint(it Item) *doc {
 			}
 			k := key(tok.Term, lang)
 			terms = append(terms, k)
+			if ti == 0 {
+				d.title = append(d.title, hashString(k))
+			}
 			d.place |= regionOf[k]
 			if isName(text, tok) {
 				names[k] = true
@@ -501,6 +529,8 @@ func (g *Grouper) fingerprint(it Item) *doc {
 		}
 	}
 	sh.flush(&d.sig)
+	slices.Sort(d.title)
+	d.title = slices.Compact(d.title)
 	for _, k := range sortedSet(terms) {
 		d.terms = append(d.terms, term{k, hashString(k), names[k]})
 	}

@@ -512,3 +512,30 @@ func BenchmarkGrouperAdd(b *testing.B) {
 		})
 	}
 }
+
+// TestOutletBoilerplateJoinsNothing: two unrelated short articles of one
+// outlet that end in the same "send us a tip" line are two stories, even
+// while the grouper has seen too few articles to know the line is common.
+func TestOutletBoilerplateJoinsNothing(t *testing.T) {
+	tip := "\n\nЕсть тема? Пишите Kaktus.media в WhatsApp"
+	now := time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
+	for _, order := range [][2]int{{0, 1}, {1, 0}} {
+		g := NewGrouper(DefaultWindow)
+		items := []Item{
+			{ID: 1, Outlet: "kaktus.media", Lang: "ru", Title: "Ремонт дорог", Lead: "Мэрия отремонтирует дороги." + tip, Published: now},
+			{ID: 2, Outlet: "kaktus.media", Lang: "ru", Title: "Врачебная ошибка в роддоме: роженице ввели антисептик",
+				Lead: "Роженице в роддоме ввели антисептик. Минздрав начал проверку." + tip, Published: now.Add(time.Hour)},
+		}
+		a, _ := g.Add(items[order[0]])
+		b, _ := g.Add(items[order[1]])
+		if a == b {
+			t.Errorf("order %v: a road repair and a medical error are one story %s", order, a.ID)
+		}
+		// The same event from the feed, without the line, still joins.
+		c, _ := g.Add(Item{ID: 3, Outlet: "kaktus.media", Lang: "ru", Title: items[1].Title,
+			Lead: "Роженице в роддоме ввели антисептик. Минздрав начал проверку.", Published: now.Add(time.Hour)})
+		if want := map[bool]*Story{true: a, false: b}[order[0] == 1]; c != want {
+			t.Errorf("order %v: the feed's copy of the medical error joined %s, want %s", order, c.ID, want.ID)
+		}
+	}
+}

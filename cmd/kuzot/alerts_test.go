@@ -47,8 +47,8 @@ func TestCrawlAlertsAckResolve(t *testing.T) {
 
 	code, out := capture(t, "alerts", "--json", "--config", cfg)
 	var as []alertJSON
-	if code != 0 || json.Unmarshal([]byte(out), &as) != nil || len(as) != 1 {
-		t.Fatalf("alerts --json exited %d: %s", code, out)
+	if err := json.Unmarshal([]byte(out), &as); code != 0 || err != nil || len(as) != 1 {
+		t.Fatalf("alerts --json exited %d with %d alerts (%v):\n%s", code, len(as), err, out)
 	}
 	al := as[0]
 	if al.Status != "open" || al.Severity != "high" || len(al.Articles) == 0 || len(al.Evidence) == 0 ||
