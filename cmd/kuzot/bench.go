@@ -40,6 +40,14 @@ func cmdBench(args []string) error {
 	if _, err := parse(fs, args[1:]); err != nil {
 		return err
 	}
+	switch {
+	case *n < 1:
+		return fmt.Errorf("bench latency: --articles %d: publish at least 1 (try 50)", *n)
+	case *poll < time.Second:
+		return fmt.Errorf("bench latency: --poll %s: poll at least every second (try 2s)", *poll)
+	case *wait < 0 || *every <= 0:
+		return errors.New("bench latency: --group-wait must not be negative and --every must be positive")
+	}
 	a, err := common.load()
 	if err != nil {
 		return err
