@@ -9,16 +9,21 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+	"text/tabwriter"
 	"time"
 
 	"kuzot/alerting/email"
 	"kuzot/digest"
+	"kuzot/store"
 )
 
 // cmdDigest previews or sends the weekly digest.
 func cmdDigest(args []string) error {
+	if len(args) > 0 && args[0] == "status" {
+		return digestStatus(args[1:])
+	}
 	if len(args) == 0 || (args[0] != "preview" && args[0] != "send") {
-		return errors.New("digest needs preview or send: kuzot digest preview [--html FILE] [--text] [--from DATE --to DATE] | kuzot digest send [--from DATE --to DATE]")
+		return errors.New("digest needs preview, send or status: kuzot digest preview [--html FILE] [--text] [--from DATE --to DATE] | kuzot digest send [--from DATE --to DATE] | kuzot digest status")
 	}
 	sub := args[0]
 	fs := flag.NewFlagSet("digest "+sub, flag.ContinueOnError)
@@ -118,4 +123,52 @@ func period(fromS, toS string, loc *time.Location, def func() (time.Time, time.T
 		return time.Time{}, time.Time{}, fmt.Errorf("--to %s is before --from %s", toS, fromS)
 	}
 	return from, to, nil
+}
+
+// digestStatus lists the digests recorded: sent, failed (with the error)
+// or being sent.
+func digestStatus(args []string) error {
+	fs := flag.NewFlagSet("digest status", flag.ContinueOnError)
+	var common commonFlags
+	common.register(fs)
+	asJSON := fs.Bool("json", false, "print JSON")
+	limit := fs.Int("limit", 20, "most digests listed")
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	a, err := common.load()
+	if err != nil {
+		return err
+	}
+	ctx := context.Background()
+	if err := a.openStore(ctx); err != nil {
+		return err
+	}
+	defer a.close()
+	ds, err := a.store.Digests(ctx, *limit)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		if ds == nil {
+			ds = []store.DigestRecord{}
+		}
+		return writeJSON(os.Stdout, ds)
+	}
+	if len(ds) == 0 {
+		fmt.Println("no digest recorded yet (kuzot digest send, or kuzot serve with digest.recipients)")
+		return nil
+	}
+	loc := a.cfg.Location()
+	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "PERIOD\tLANG\tSTATE\tATTEMPTS\tSENT\tERROR")
+	for _, d := range ds {
+		sent := "—"
+		if !d.SentAt.IsZero() {
+			sent = d.SentAt.In(loc).Format("02.01.2006 15:04")
+		}
+		fmt.Fprintf(tw, "%s — %s\t%s\t%s\t%d\t%s\t%s\n", d.From.In(loc).Format("02.01.2006"), d.To.Add(-time.Second).In(loc).Format("02.01.2006"),
+			d.Lang, d.State, d.Attempts, sent, cut(d.LastError, 80))
+	}
+	return tw.Flush()
 }

@@ -131,6 +131,11 @@ func TestDigestCommands(t *testing.T) {
 		t.Errorf("%d digests sent, want 1", n)
 	}
 
+	code, out = capture(t, "digest", "status", "--config", cfg)
+	if code != 0 || !strings.Contains(out, "16.11.2026 — 22.11.2026") || !strings.Contains(out, "sent") {
+		t.Errorf("digest status: %d\n%s", code, out)
+	}
+
 	if code, _ := capture(t, "digest", "publish", "--config", cfg); code == 0 {
 		t.Error("an unknown subcommand succeeded")
 	}

@@ -35,6 +35,7 @@ Usage:
   kuzot digest   preview [--html FILE] [--text] [--from DATE --to DATE]
                                            the weekly digest, without sending it
   kuzot digest   send [--from DATE --to DATE]   send the digest to digest.recipients (once per period)
+  kuzot digest   status [--json]           digests sent, failed (with the error) or being sent
   kuzot report   --from DATE --to DATE [--format md|csv|xlsx] [--out FILE]
                                            the digest's figures for any period, as a table
   kuzot users    add NAME [--role viewer|analyst|admin] [--password-stdin] | list | passwd NAME | disable NAME
