@@ -563,8 +563,9 @@ func foldKey(t, lang string) string {
 		// The adjective of a loanword or a name is the word itself here:
 		// электрондук, медициналык, бишкектик.
 		for _, suf := range kyAdjective {
-			// Not from a short word: Сокулук is a name, not соку-лук.
-			if strings.HasSuffix(t, suf) && utf8.RuneCountInString(t)-utf8.RuneCountInString(suf) >= 5 {
+			// Not from a short word: Сокулук is a name, not соку-лук; nor
+			// from a Russian noun that only looks like one: антисептик.
+			if strings.HasSuffix(t, suf) && utf8.RuneCountInString(t)-utf8.RuneCountInString(suf) >= 5 && !ruNounsInIk[t] {
 				t = t[:len(t)-len(suf)]
 				break
 			}
@@ -589,6 +590,13 @@ func foldKey(t, lang string) string {
 // kyAdjective are the shapes of the Kyrgyz suffix -лык, which makes an
 // adjective or an abstract noun, with -дык, -тык and their harmony.
 var kyAdjective = strings.Fields("лык лик лук лүк дык дик дук дүк тык тик тук түк")
+
+// ruNounsInIk are Russian loanwords of health news whose -тик/-лик ending
+// is part of the word, not the Kyrgyz adjective suffix.
+var ruNounsInIk = map[string]bool{
+	"антисептик": true, "антибиотик": true, "диабетик": true, "анестетик": true, "паралитик": true,
+	"алкоголик": true, "эпилептик": true, "политик": true, "статистик": true, "диагностик": true,
+}
 
 var crossFold = strings.NewReplacer("дж", "ж", "ү", "у", "ө", "о", "ң", "н")
 
@@ -640,6 +648,7 @@ var kyToRu = func() map[string]string {
 эмдөө прививка
 саламаттык здравоохранения
 текшерүү проверка
+ката ошибка
 кылмыш уголовное
 жаштагы летний
 жашар летний

@@ -539,3 +539,21 @@ func TestOutletBoilerplateJoinsNothing(t *testing.T) {
 		}
 	}
 }
+
+// TestKyrgyzLoanwordsInIk keep their -тик/-лик: антисептик in a Kyrgyz
+// report is the антисептик of a Russian one, not the adjective антисеп-тик.
+func TestKyrgyzLoanwordsInIk(t *testing.T) {
+	k := func(w, lang string) string { return formKeys(w, lang, key)[0] }
+	for _, w := range []string{"антисептик", "антибиотик", "диабетик"} {
+		if ky, ru := k(w, "ky"), k(w, "ru"); ky != ru {
+			t.Errorf("%s: Kyrgyz key %q, Russian key %q", w, ky, ru)
+		}
+	}
+	// The adjective suffix still goes where it is one.
+	if got, want := k("медициналык", "ky"), k("медицина", "ru"); got != want {
+		t.Errorf("медициналык: key %q, want %q", got, want)
+	}
+	if k("ката", "ky") != k("ошибка", "ru") {
+		t.Errorf("ката and ошибка have different keys: %q %q", k("ката", "ky"), k("ошибка", "ru"))
+	}
+}
