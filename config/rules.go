@@ -102,40 +102,57 @@ func (c *Config) RuleSpecs() []rules.Spec {
 }
 
 // listRef is a reference to a named word list in a query: @ru-staff.
-var listRef = regexp.MustCompile(`@([a-z0-9][a-z0-9-]*)`)
+var listRef = regexp.MustCompile(`^@([a-z0-9][a-z0-9-]*)`)
 
-// expandLists replaces every @name in q with its list in parentheses,
-// lists within lists too. Quoted phrases are left alone.
+// EachListRef calls fn with the byte range and the name of every @name in
+// q outside quoted phrases.
+func EachListRef(q string, fn func(start, end int, name string)) {
+	inQuote := false
+	for i := 0; i < len(q); i++ {
+		switch {
+		case q[i] == '"':
+			inQuote = !inQuote
+		case q[i] == '@' && !inQuote:
+			if m := listRef.FindStringSubmatchIndex(q[i:]); m != nil {
+				fn(i, i+m[1], q[i+m[2]:i+m[3]])
+				i += m[1] - 1
+			}
+		}
+	}
+}
+
+// ExpandLists replaces every @name in q with its list of lists in
+// parentheses, lists within lists too, the way the rules are read.
+func ExpandLists(q string, lists map[string]string) (string, error) {
+	return expandLists(q, lists, 0)
+}
+
 func expandLists(q string, lists map[string]string, depth int) (string, error) {
 	if depth > 5 {
 		return "", fmt.Errorf("lists nest more than 5 deep (does one refer to itself?)")
 	}
 	var b strings.Builder
 	var err error
-	inQuote := false
 	last := 0
-	for i := 0; i < len(q); i++ {
-		switch {
-		case q[i] == '"':
-			inQuote = !inQuote
-		case q[i] == '@' && !inQuote:
-			m := listRef.FindStringSubmatchIndex(q[i:])
-			if m == nil || m[0] != 0 {
-				continue
-			}
-			name := q[i+m[2] : i+m[3]]
-			list, ok := lists[name]
-			if !ok {
-				return "", fmt.Errorf("@%s is not a list in rule_lists (known: %s)", name, strings.Join(sortedKeys(lists), ", "))
-			}
-			if list, err = expandLists(list, lists, depth+1); err != nil {
-				return "", err
-			}
-			b.WriteString(q[last:i])
-			b.WriteString("(" + list + ")")
-			i += m[1] - 1
-			last = i + 1
+	EachListRef(q, func(start, end int, name string) {
+		if err != nil {
+			return
 		}
+		list, ok := lists[name]
+		if !ok {
+			err = fmt.Errorf("@%s is not a list in rule_lists (known: %s)", name, strings.Join(sortedKeys(lists), ", "))
+			return
+		}
+		var sub string
+		if sub, err = expandLists(list, lists, depth+1); err != nil {
+			return
+		}
+		b.WriteString(q[last:start])
+		b.WriteString("(" + sub + ")")
+		last = end
+	})
+	if err != nil {
+		return "", err
 	}
 	b.WriteString(q[last:])
 	return b.String(), nil

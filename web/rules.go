@@ -161,8 +161,8 @@ func (s *Server) backtest(ctx context.Context, d draft) (*backtestResult, error)
 			} else if err != nil {
 				return nil, err
 			}
-			if *f.dst, err = expandLists(f.src, s.cfg.RuleLists, 0); err != nil {
-				return nil, err
+			if *f.dst, err = config.ExpandLists(f.src, s.cfg.RuleLists); err != nil {
+				return nil, badf("%s: %v", f.name, err)
 			}
 		}
 		if r, err = rules.CompileRule(spec); err != nil {
