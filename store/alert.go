@@ -261,30 +261,28 @@ func scanAlert(r scanner) (*Alert, error) {
 
 // Alert returns one alert with its story's articles.
 func (s *Store) Alert(ctx context.Context, id string) (*Alert, error) {
-	a, err := scanAlert(s.r.QueryRowContext(ctx, `SELECT `+alertColumns+` FROM alerts WHERE id = ?`, id))
+	return s.alertWhere(ctx, "id", id, fmt.Sprintf("alert %q", id))
+}
+
+// AlertByStory returns the alert of a story, or ErrNotFound.
+func (s *Store) AlertByStory(ctx context.Context, storyID string) (*Alert, error) {
+	return s.alertWhere(ctx, "story_id", storyID, fmt.Sprintf("alert of story %q", storyID))
+}
+
+// alertWhere reads the alert whose column (id or story_id, both unique)
+// holds value, with its story's articles.
+func (s *Store) alertWhere(ctx context.Context, column, value, what string) (*Alert, error) {
+	a, err := scanAlert(s.r.QueryRowContext(ctx, `SELECT `+alertColumns+` FROM alerts WHERE `+column+` = ?`, value))
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("store: alert %q: %w", id, ErrNotFound)
+		return nil, fmt.Errorf("store: %s: %w", what, ErrNotFound)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("store: alert %q: %w", id, err)
+		return nil, fmt.Errorf("store: %s: %w", what, err)
 	}
 	if a.Articles, err = s.StoryArticles(ctx, a.StoryID); err != nil {
 		return nil, err
 	}
 	return a, nil
-}
-
-// AlertByStory returns the alert of a story, or ErrNotFound.
-func (s *Store) AlertByStory(ctx context.Context, storyID string) (*Alert, error) {
-	var id string
-	err := s.r.QueryRowContext(ctx, `SELECT id FROM alerts WHERE story_id = ?`, storyID).Scan(&id)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("store: alert of story %q: %w", storyID, ErrNotFound)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("store: alert of story %q: %w", storyID, err)
-	}
-	return s.Alert(ctx, id)
 }
 
 // AlertFilter selects alerts; zero fields select everything.
