@@ -11,7 +11,6 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
-	"unicode/utf8"
 
 	"kuzot/alerting"
 	"kuzot/store"
@@ -185,7 +184,7 @@ func printAlerts(w io.Writer, as []*store.Alert, loc *time.Location, now time.Ti
 	fmt.Fprintln(tw, "ID\tSEVERITY\tSTATUS\tRAISED\tOUTLETS\tTITLE")
 	for _, a := range as {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\n", a.ID, a.Severity, a.Status, a.Created.In(loc).Format("02.01 15:04"),
-			len(alerting.Outlets(a)), cut(a.Title, 70))
+			len(alerting.Outlets(a)), truncate(a.Title, 70))
 	}
 	tw.Flush()
 }
@@ -227,15 +226,7 @@ func printOutbox(w io.Writer, items []store.OutboxItem, loc *time.Location) {
 		if o.State == store.OutboxPending {
 			next = o.NextAttempt.In(loc).Format("02.01 15:04:05")
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%d\t%s\t%s\n", o.ID, o.AlertID, o.Receiver, o.Kind, o.State, o.Attempts, next, cut(o.LastError, 80))
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%d\t%s\t%s\n", o.ID, o.AlertID, o.Receiver, o.Kind, o.State, o.Attempts, next, truncate(o.LastError, 80))
 	}
 	tw.Flush()
-}
-
-func cut(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	r := []rune(s)
-	return string(r[:n-1]) + "…"
 }

@@ -168,7 +168,7 @@ func digestStatus(args []string) error {
 			sent = d.SentAt.In(loc).Format("02.01.2006 15:04")
 		}
 		fmt.Fprintf(tw, "%s — %s\t%s\t%s\t%d\t%s\t%s\n", d.From.In(loc).Format("02.01.2006"), d.To.Add(-time.Second).In(loc).Format("02.01.2006"),
-			d.Lang, d.State, d.Attempts, sent, cut(d.LastError, 80))
+			d.Lang, d.State, d.Attempts, sent, truncate(d.LastError, 80))
 	}
 	return tw.Flush()
 }
