@@ -59,12 +59,15 @@ func (a *app) newEngine(opts ...alerting.Option) (*alerting.Engine, error) {
 type indexCounter struct{ x *index.Index }
 
 func (c indexCounter) Mentions(ctx context.Context, query string, from, to time.Time, sample int) (int, []store.AlertArticle, error) {
-	res, err := c.x.Search(ctx, index.Request{Query: query, Since: from, Until: to, Size: sample, Sort: index.SortDate})
+	// A page of at least one hit: a Size of 0 would mean the default page
+	// of 20, each read from the store, for the baseline counts that want
+	// none.
+	res, err := c.x.Search(ctx, index.Request{Query: query, Since: from, Until: to, Size: max(sample, 1), Sort: index.SortDate})
 	if err != nil {
 		return 0, nil, err
 	}
 	var out []store.AlertArticle
-	for _, h := range res.Hits {
+	for _, h := range res.Hits[:min(len(res.Hits), sample)] {
 		if h.Article == nil {
 			continue
 		}
