@@ -33,12 +33,9 @@ func cmdAlerts(args []string) error {
 	if err != nil {
 		return err
 	}
-	a, err := common.load()
-	if err != nil {
-		return err
-	}
 	ctx := context.Background()
-	if err := a.openStore(ctx); err != nil {
+	a, err := common.loadStore(ctx)
+	if err != nil {
 		return err
 	}
 	defer a.close()

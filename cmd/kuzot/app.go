@@ -87,6 +87,19 @@ func (c *commonFlags) load() (*app, error) {
 	return &app{cfgPath: path, cfg: cfg, log: log}, nil
 }
 
+// loadStore is load followed by openStore, for the commands that work on
+// the store alone; the caller closes the app.
+func (c *commonFlags) loadStore(ctx context.Context) (*app, error) {
+	a, err := c.load()
+	if err != nil {
+		return nil, err
+	}
+	if err := a.openStore(ctx); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
 // openStore opens the SQLite file in the data directory.
 func (a *app) openStore(ctx context.Context) error {
 	st, err := store.Open(ctx, filepath.Join(a.cfg.DataDir, "kuzot.db"))

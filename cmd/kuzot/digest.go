@@ -136,12 +136,9 @@ func digestStatus(args []string) error {
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
-	a, err := common.load()
-	if err != nil {
-		return err
-	}
 	ctx := context.Background()
-	if err := a.openStore(ctx); err != nil {
+	a, err := common.loadStore(ctx)
+	if err != nil {
 		return err
 	}
 	defer a.close()

@@ -41,12 +41,9 @@ func cmdUsers(args []string) error {
 	if err != nil {
 		return err
 	}
-	a, err := common.load()
-	if err != nil {
-		return err
-	}
 	ctx := context.Background()
-	if err := a.openStore(ctx); err != nil {
+	a, err := common.loadStore(ctx)
+	if err != nil {
 		return err
 	}
 	defer a.close()
@@ -174,12 +171,9 @@ func cmdTokens(args []string) error {
 	if err != nil {
 		return err
 	}
-	a, err := common.load()
-	if err != nil {
-		return err
-	}
 	ctx := context.Background()
-	if err := a.openStore(ctx); err != nil {
+	a, err := common.loadStore(ctx)
+	if err != nil {
 		return err
 	}
 	defer a.close()
