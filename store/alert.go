@@ -323,21 +323,9 @@ func (s *Store) Alerts(ctx context.Context, f AlertFilter) ([]*Alert, error) {
 	}
 	q += ` ORDER BY created DESC, id LIMIT ?`
 	args = append(args, limit)
-	rows, err := s.r.QueryContext(ctx, q, args...)
+	out, err := collect(ctx, s.r, "alerts", scanAlert, q, args...)
 	if err != nil {
-		return nil, fmt.Errorf("store: alerts: %w", err)
-	}
-	defer rows.Close()
-	var out []*Alert
-	for rows.Next() {
-		a, err := scanAlert(rows)
-		if err != nil {
-			return nil, fmt.Errorf("store: alerts: %w", err)
-		}
-		out = append(out, a)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: alerts: %w", err)
+		return nil, err
 	}
 	if f.WithArticles {
 		for _, a := range out {
@@ -468,20 +456,7 @@ func (s *Store) Outbox(ctx context.Context, f OutboxFilter) ([]OutboxItem, error
 }
 
 func (s *Store) outbox(ctx context.Context, tail string, args ...any) ([]OutboxItem, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT `+outboxColumns+` FROM outbox `+tail, args...)
-	if err != nil {
-		return nil, fmt.Errorf("store: outbox: %w", err)
-	}
-	defer rows.Close()
-	var out []OutboxItem
-	for rows.Next() {
-		o, err := scanOutbox(rows)
-		if err != nil {
-			return nil, fmt.Errorf("store: outbox: %w", err)
-		}
-		out = append(out, o)
-	}
-	return out, rows.Err()
+	return collect(ctx, s.r, "outbox", scanOutbox, `SELECT `+outboxColumns+` FROM outbox `+tail, args...)
 }
 
 // OutboxCounts returns the number of outbox items in each state.

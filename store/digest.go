@@ -255,18 +255,5 @@ func (s *Store) Digests(ctx context.Context, limit int) ([]DigestRecord, error) 
 	if limit <= 0 {
 		limit = 20
 	}
-	rows, err := s.r.QueryContext(ctx, `SELECT `+digestColumns+` FROM digests ORDER BY period_from DESC, lang LIMIT ?`, limit)
-	if err != nil {
-		return nil, fmt.Errorf("store: digests: %w", err)
-	}
-	defer rows.Close()
-	var out []DigestRecord
-	for rows.Next() {
-		d, err := scanDigest(rows)
-		if err != nil {
-			return nil, fmt.Errorf("store: digests: %w", err)
-		}
-		out = append(out, d)
-	}
-	return out, rows.Err()
+	return collect(ctx, s.r, "digests", scanDigest, `SELECT `+digestColumns+` FROM digests ORDER BY period_from DESC, lang LIMIT ?`, limit)
 }

@@ -133,20 +133,7 @@ func (s *Store) UserByName(ctx context.Context, name string) (*User, error) {
 
 // Users returns every user by name.
 func (s *Store) Users(ctx context.Context) ([]*User, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT `+userColumns+` FROM users ORDER BY name`)
-	if err != nil {
-		return nil, fmt.Errorf("store: users: %w", err)
-	}
-	defer rows.Close()
-	var out []*User
-	for rows.Next() {
-		u, err := scanUser(rows)
-		if err != nil {
-			return nil, fmt.Errorf("store: users: %w", err)
-		}
-		out = append(out, u)
-	}
-	return out, rows.Err()
+	return collect(ctx, s.r, "users", scanUser, `SELECT `+userColumns+` FROM users ORDER BY name`)
 }
 
 // updateUser runs one UPDATE of a user's row, telling a missing user by
@@ -326,20 +313,7 @@ func (s *Store) Tokens(ctx context.Context, userID int64) ([]*APIToken, error) {
 		q += ` WHERE user_id = ?`
 		args = append(args, userID)
 	}
-	rows, err := s.r.QueryContext(ctx, q+` ORDER BY id DESC`, args...)
-	if err != nil {
-		return nil, fmt.Errorf("store: tokens: %w", err)
-	}
-	defer rows.Close()
-	var out []*APIToken
-	for rows.Next() {
-		t, err := scanToken(rows)
-		if err != nil {
-			return nil, fmt.Errorf("store: tokens: %w", err)
-		}
-		out = append(out, t)
-	}
-	return out, rows.Err()
+	return collect(ctx, s.r, "tokens", scanToken, q+` ORDER BY id DESC`, args...)
 }
 
 // RevokeToken stops a token working; it stays listed as revoked.
