@@ -218,7 +218,7 @@ func (e *Engine) take(ctx context.Context, a *store.Article, matches []store.Mat
 		ch.Events = append(ch.Events, store.AlertEvent{AlertID: al.ID, At: now, Kind: "opened", Detail: a.Outlet + ": " + a.Title})
 		kinds = append(kinds, KindNew)
 	case al != nil && fresh:
-		prev := *al
+		read := al.Updated // what the store must still hold when this change is written
 		e.absorb(al, a, matches)
 		ch.Events = append(ch.Events, store.AlertEvent{AlertID: al.ID, At: now, Kind: "article", Detail: a.Outlet + ": " + a.Title})
 		switch {
@@ -241,7 +241,7 @@ func (e *Engine) take(ctx context.Context, a *store.Article, matches []store.Mat
 				kinds = append(kinds, KindUpdate)
 			}
 		}
-		ch.Expect = map[string]time.Time{al.ID: prev.Updated}
+		ch.Expect = map[string]time.Time{al.ID: read}
 	}
 	if al != nil && len(kinds) > 0 {
 		al.Updated = later(now, al.Updated)
