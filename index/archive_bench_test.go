@@ -47,11 +47,9 @@ func BenchmarkArchive(b *testing.B) {
 			})
 			raw.bi.Close()
 		}
-		ours := indexArchive(b, g, n, filepath.Join(dir, "kuzot"), newMapping(), func(a *store.Article) any {
-			return newDocument(a, Labels{})
-		})
-		b.Logf("%d articles: baseline %.0f articles/s, %s on disk, peak RSS %s (allocated %s); Kuzot %.0f articles/s (%.2f of baseline), %s on disk, peak RSS %s (allocated %s)",
-			n, raw.rate, mb(raw.disk), mb(raw.peak), mb(raw.peakAnon), ours.rate, ours.rate/raw.rate, mb(ours.disk), mb(ours.peak), mb(ours.peakAnon))
+		x, ours := indexKuzot(b, g, n, filepath.Join(dir, "kuzot"), monthly{})
+		b.Logf("%d articles: baseline %.0f articles/s, %s on disk, peak RSS %s (allocated %s); Kuzot %.0f articles/s (%.2f of baseline) in %d monthly shards, %s on disk, peak RSS %s (allocated %s)",
+			n, raw.rate, mb(raw.disk), mb(raw.peak), mb(raw.peakAnon), ours.rate, ours.rate/raw.rate, len(x.shards), mb(ours.disk), mb(ours.peak), mb(ours.peakAnon))
 		b.ReportMetric(raw.rate, "baseline-articles/s")
 		b.ReportMetric(ours.rate, "kuzot-articles/s")
 		b.ReportMetric(ours.rate/raw.rate, "ratio")
@@ -61,28 +59,32 @@ func BenchmarkArchive(b *testing.B) {
 
 		// Searches are timed once the merger has compacted the segments a
 		// bulk load leaves, as on a running service.
-		b.Logf("segments settled in %s", settle(ours.bi).Round(time.Second))
-		x := &Index{src: synthSource{g, n}, log: quiet(), bi: ours.bi}
+		b.Logf("segments settled in %s", settle(x).Round(time.Second))
 		// The same queries with every match's term locations read in the
 		// main search (how searches ran before), as the baseline.
 		x.locateAll = true
 		searchLatencies(b, x, end, "locate-all ")
 		x.locateAll = false
 		searchLatencies(b, x, end, "")
-		ours.bi.Close()
+		b.Logf("peak RSS over loading and searching %s", mb(peakRSS()))
+		b.ReportMetric(float64(peakRSS())/(1<<20), "kuzot-peak-RSS-with-searches-MB")
+		x.Close()
 	}
 }
 
 // settle waits until the index's file count has not changed for ten
 // seconds (at most fifteen minutes): scorch merges segments in the
 // background after a bulk load, and searches during merges are slower.
-func settle(bi bleve.Index) time.Duration {
+func settle(x *Index) time.Duration {
 	start := time.Now()
 	files := func() any {
-		if m, ok := bi.StatsMap()["index"].(map[string]any); ok {
-			return m["CurOnDiskFiles"]
+		var n []any
+		for _, s := range x.shards {
+			if m, ok := s.bi.StatsMap()["index"].(map[string]any); ok {
+				n = append(n, m["CurOnDiskFiles"])
+			}
 		}
-		return nil
+		return fmt.Sprint(n)
 	}
 	last, same := files(), 0
 	for same < 10 && time.Since(start) < 15*time.Minute {
@@ -141,6 +143,38 @@ func indexArchive(b *testing.B, g *synth.Generator, n int, dir string, m mapping
 		}
 	}
 	return indexed{bi: bi, rate: float64(n) / took.Seconds(), disk: dirSize(dir), peak: peakRSS(), peakAnon: stop()}
+}
+
+// indexKuzot indexes articles 0..n-1 through an Index of the layout given,
+// batchSize at a time as Sync writes them, timing the writes alone (not
+// the generator).
+func indexKuzot(b *testing.B, g *synth.Generator, n int, dir string, l layout) (*Index, indexed) {
+	b.Helper()
+	runtime.GC()
+	resetPeakRSS()
+	x, err := Open(dir, synthSource{g, n}, quiet(), withLayout(l))
+	if err != nil {
+		b.Fatal(err)
+	}
+	stop := sampleAnon()
+	var took time.Duration
+	arts := make([]labelled, 0, batchSize)
+	for start := 0; start < n; start += batchSize {
+		arts = arts[:0]
+		for i := start; i < min(start+batchSize, n); i++ {
+			arts = append(arts, labelled{a: synthArticle(g.Article(i))})
+		}
+		t0 := time.Now()
+		if err := x.write(arts); err != nil {
+			b.Fatal(err)
+		}
+		took += time.Since(t0)
+		if start%100000 == 0 && start > 0 {
+			b.Logf("%s: %d articles, %.0f/s, peak RSS %s", filepath.Base(dir), start, float64(start)/took.Seconds(), mb(peakRSS()))
+		}
+	}
+	x.lastID.Store(int64(n))
+	return x, indexed{rate: float64(n) / took.Seconds(), disk: dirSize(dir), peak: peakRSS(), peakAnon: stop()}
 }
 
 // sampleAnon samples the process's anonymous resident memory until the

@@ -86,10 +86,11 @@ func BenchmarkSync(b *testing.B) {
 	}
 }
 
-// BenchmarkLayout compares one index with monthly shards behind a bleve
-// IndexAlias over the same synthetic archive (KUZOT_ARCHIVE articles over
-// two years, default 20,000): the time of the searches the search page
-// makes, with and without the 30-day filter, and with facets.
+// BenchmarkLayout compares the monthly shards Kuzot runs with (searches
+// routed to the months their period overlaps) with one index over the same
+// synthetic archive (KUZOT_ARCHIVE articles over two years, default
+// 20,000): the time of the searches the search page makes, with and
+// without the 30-day filter, and with facets.
 //
 //	KUZOT_ARCHIVE=100000 go test ./index -run '^$' -bench '^BenchmarkLayout$' -benchtime 20x
 func BenchmarkLayout(b *testing.B) {
@@ -97,44 +98,16 @@ func BenchmarkLayout(b *testing.B) {
 	end := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
 	g := synth.New(synth.Config{Seed: 2026, Start: end.AddDate(-2, 0, 0), End: end, N: n})
 	dir := b.TempDir()
-	single := indexArchive(b, g, n, filepath.Join(dir, "single"), newMapping(), func(a *store.Article) any { return newDocument(a, Labels{}) })
-	defer single.bi.Close()
-
-	// Monthly shards: each article goes to the index of its month.
-	shards := map[string]bleve.Index{}
-	batches := map[string]*bleve.Batch{}
-	for i := range n {
-		a := synthArticle(g.Article(i))
-		key := a.Published.Format("2006-01")
-		sh, ok := shards[key]
-		if !ok {
-			var err error
-			if sh, err = bleve.New(filepath.Join(dir, key), newMapping()); err != nil {
-				b.Fatal(err)
-			}
-			shards[key], batches[key] = sh, sh.NewBatch()
-		}
-		batches[key].Index(docID(a.ID), newDocument(a, Labels{}))
-		if batches[key].Size() >= batchSize {
-			if err := sh.Batch(batches[key]); err != nil {
-				b.Fatal(err)
-			}
-			batches[key].Reset()
-		}
-	}
-	alias := bleve.NewIndexAlias()
-	for key, sh := range shards {
-		if err := sh.Batch(batches[key]); err != nil {
-			b.Fatal(err)
-		}
-		alias.Add(sh)
-		defer sh.Close()
-	}
-	src := synthSource{g, n}
+	one, _ := indexKuzot(b, g, n, filepath.Join(dir, "single"), single{})
+	defer one.Close()
+	months, _ := indexKuzot(b, g, n, filepath.Join(dir, "monthly"), monthly{})
+	defer months.Close()
+	settle(one)
+	settle(months)
 	layouts := []struct {
 		name string
 		x    *Index
-	}{{"single", &Index{src: src, log: quiet(), bi: single.bi}}, {fmt.Sprintf("monthly-%d", len(shards)), &Index{src: src, log: quiet(), bi: alias}}}
+	}{{"single", one}, {fmt.Sprintf("monthly-%d", len(months.shards)), months}}
 	for _, q := range benchQueries {
 		for _, kind := range []string{"all-time", "30-days", "30-days-faceted"} {
 			for _, layout := range layouts {
@@ -190,7 +163,7 @@ func BenchmarkStoredToSearchable(b *testing.B) {
 		x.Notify()
 		for {
 			x.mu.RLock()
-			res, err := x.bi.Search(bleve.NewSearchRequest(q))
+			res, err := x.target(time.Time{}, time.Time{}).Search(bleve.NewSearchRequest(q))
 			x.mu.RUnlock()
 			if err != nil {
 				b.Fatal(err)

@@ -27,14 +27,14 @@ const (
 // planHistogram picks the periods of a histogram of q's hits: the request's
 // since and until where given, else the first and last publication among
 // the hits. It returns nil when nothing matches.
-func (x *Index) planHistogram(ctx context.Context, q query.Query, req Request) (*histogramPlan, error) {
+func planHistogram(ctx context.Context, bi bleve.Index, q query.Query, req Request) (*histogramPlan, error) {
 	loc := req.Location
 	if loc == nil {
 		loc = time.UTC
 	}
 	from, to := req.Since, req.Until
 	if from.IsZero() || to.IsZero() {
-		first, last, ok, err := x.publishedBounds(ctx, q)
+		first, last, ok, err := publishedBounds(ctx, bi, q)
 		if err != nil || !ok {
 			return nil, err
 		}
@@ -81,11 +81,11 @@ func (x *Index) planHistogram(ctx context.Context, q query.Query, req Request) (
 
 // publishedBounds is the first and last publication time among q's hits,
 // read from the sort values of two one-hit searches.
-func (x *Index) publishedBounds(ctx context.Context, q query.Query) (first, last time.Time, ok bool, err error) {
+func publishedBounds(ctx context.Context, bi bleve.Index, q query.Query) (first, last time.Time, ok bool, err error) {
 	one := func(order string) (time.Time, bool, error) {
 		sr := bleve.NewSearchRequestOptions(q, 1, 0, false)
 		sr.SortBy([]string{order + FieldPublished})
-		res, err := x.bi.SearchInContext(ctx, sr)
+		res, err := bi.SearchInContext(ctx, sr)
 		if err != nil {
 			return time.Time{}, false, fmt.Errorf("index: search: %w", err)
 		}

@@ -4,9 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"os"
-	"strconv"
+	"path/filepath"
+	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -29,16 +32,23 @@ type Source interface {
 // has no labels.
 type LabelFunc func(ctx context.Context, a *store.Article) (Labels, error)
 
-// Index is the search index over the store's articles.
+// Index is the search index over the store's articles: one bleve index
+// per publication month (see shard.go) and a metadata file with the
+// high-water mark.
 type Index struct {
 	dir    string
 	src    Source
 	log    *slog.Logger
 	labels LabelFunc
+	layout layout
 
-	// mu guards bi against Reindex swapping it; searches take it shared.
-	mu sync.RWMutex
-	bi bleve.Index
+	// mu guards shards against Sync adding one and Reindex or Close
+	// closing them; searches and writes take it shared.
+	mu     sync.RWMutex
+	shards []*shard // by key, so by period
+	closed bool
+	// empty is what a search whose period no shard overlaps runs on.
+	empty bleve.Index
 	// syncMu lets one Sync run at a time.
 	syncMu sync.Mutex
 	// lastID is the highest article id indexed.
@@ -51,13 +61,7 @@ type Index struct {
 	locateAll bool
 }
 
-// Internal keys kept in the bleve index beside the documents.
-const (
-	keyLastID  = "kuzot.last_id"
-	keyVersion = "kuzot.mapping_version"
-)
-
-// batchSize is how many articles go into one bleve batch.
+// batchSize is how many articles go into one write of the index.
 const batchSize = 500
 
 // Option changes an Index built by Open.
@@ -71,91 +75,128 @@ func WithLabels(fn LabelFunc) Option { return func(x *Index) { x.labels = fn } }
 // what was just scored without waiting for its own tick.
 func WithSynced(fn func(lastID int64)) Option { return func(x *Index) { x.synced = fn } }
 
+// withLayout sets the shard layout (the benchmarks' baseline uses single).
+func withLayout(l layout) Option { return func(x *Index) { x.layout = l } }
+
 // Open opens the index in dir over the articles of src. A missing index is
-// created; an unreadable one, or one built with another mapping, is
-// removed and created anew, with a log line saying so: the store is the
+// created; an unreadable one, or one built with another mapping or layout,
+// is removed and created anew, with a log line saying so: the store is the
 // system of record, and the next Sync fills the index from it.
 func Open(dir string, src Source, log *slog.Logger, opts ...Option) (*Index, error) {
-	x := &Index{dir: dir, src: src, log: log, wake: make(chan struct{}, 1)}
+	x := &Index{dir: dir, src: src, log: log, layout: monthly{}, wake: make(chan struct{}, 1)}
 	for _, o := range opts {
 		o(x)
 	}
-	bi, err := x.open()
+	empty, err := bleve.NewMemOnly(newMapping())
 	if err != nil {
+		return nil, fmt.Errorf("index: %w", err)
+	}
+	x.empty = empty
+	if err := x.open(); err != nil {
+		empty.Close()
 		return nil, err
 	}
-	x.bi = bi
 	return x, nil
 }
 
-func (x *Index) open() (bleve.Index, error) {
-	bi, err := bleve.Open(x.dir)
+// open reads the metadata and opens every shard, or rebuilds.
+func (x *Index) open() error {
+	m, err := readMeta(x.dir)
 	switch {
-	case errors.Is(err, bleve.ErrorIndexPathDoesNotExist):
+	case errors.Is(err, fs.ErrNotExist):
+		if entries, _ := os.ReadDir(x.dir); len(entries) > 0 {
+			x.log.Warn("the search index was built by another version of Kuzot; rebuilding it from the store", "dir", x.dir)
+			return x.recreate()
+		}
 		x.log.Info("creating the search index; it fills from the store", "dir", x.dir)
-		return x.create()
+		return x.recreate()
 	case err != nil:
 		x.log.Warn("the search index cannot be read; rebuilding it from the store", "dir", x.dir, "err", err)
 		return x.recreate()
-	}
-	v, err := bi.GetInternal([]byte(keyVersion))
-	if err != nil || string(v) != mappingVersion {
+	case m.Version != mappingVersion || m.Layout != x.layout.name():
 		x.log.Warn("the search index was built by another version of Kuzot; rebuilding it from the store",
-			"dir", x.dir, "index_version", string(v), "want_version", mappingVersion)
-		bi.Close()
+			"dir", x.dir, "index_version", m.Version, "want_version", mappingVersion, "layout", m.Layout, "want_layout", x.layout.name())
 		return x.recreate()
 	}
-	last, err := bi.GetInternal([]byte(keyLastID))
+	entries, err := os.ReadDir(x.dir)
 	if err != nil {
-		bi.Close()
 		x.log.Warn("the search index cannot be read; rebuilding it from the store", "dir", x.dir, "err", err)
 		return x.recreate()
 	}
-	if len(last) > 0 {
-		n, err := strconv.ParseInt(string(last), 10, 64)
-		if err != nil {
-			bi.Close()
-			x.log.Warn("the search index has a broken high-water mark; rebuilding it from the store", "dir", x.dir, "value", string(last))
+	for _, e := range entries {
+		if !e.IsDir() {
+			continue // the metadata file
+		}
+		start, end, ok := x.layout.span(e.Name())
+		if !ok {
+			x.closeShards()
+			x.log.Warn("the search index holds a directory that is no shard of it; rebuilding it from the store",
+				"dir", x.dir, "entry", e.Name())
 			return x.recreate()
 		}
-		x.lastID.Store(n)
+		bi, err := bleve.Open(filepath.Join(x.dir, e.Name()))
+		if err == nil {
+			var v []byte
+			if v, err = bi.GetInternal([]byte(keyVersion)); err == nil && string(v) != mappingVersion {
+				err = fmt.Errorf("shard version %q, want %q", v, mappingVersion)
+			}
+			if err != nil {
+				bi.Close()
+			}
+		}
+		if err != nil {
+			x.closeShards()
+			x.log.Warn("a shard of the search index cannot be read; rebuilding the index from the store",
+				"dir", x.dir, "shard", e.Name(), "err", err)
+			return x.recreate()
+		}
+		x.shards = append(x.shards, &shard{key: e.Name(), start: start, end: end, bi: bi})
 	}
-	return bi, nil
+	slices.SortFunc(x.shards, func(a, b *shard) int { return strings.Compare(a.key, b.key) })
+	x.lastID.Store(m.LastID)
+	return nil
 }
 
-func (x *Index) recreate() (bleve.Index, error) {
-	if err := os.RemoveAll(x.dir); err != nil {
-		return nil, fmt.Errorf("index: remove unreadable index %s: %w (remove it by hand and start again)", x.dir, err)
-	}
-	return x.create()
-}
+// keyVersion is the mapping version kept inside each shard too, so a
+// shard copied from another index is noticed.
+const keyVersion = "kuzot.mapping_version"
 
-func (x *Index) create() (bleve.Index, error) {
+// recreate removes whatever is in dir and starts an empty index there.
+func (x *Index) recreate() error {
+	x.shards = nil
 	x.lastID.Store(0)
-	bi, err := bleve.New(x.dir, newMapping())
-	if err != nil {
-		return nil, fmt.Errorf("index: create %s: %w", x.dir, err)
+	if err := os.RemoveAll(x.dir); err != nil {
+		return fmt.Errorf("index: remove unreadable index %s: %w (remove it by hand and start again)", x.dir, err)
 	}
-	if err := bi.SetInternal([]byte(keyVersion), []byte(mappingVersion)); err != nil {
-		bi.Close()
-		return nil, fmt.Errorf("index: create %s: %w", x.dir, err)
+	if err := os.MkdirAll(x.dir, 0o755); err != nil {
+		return fmt.Errorf("index: create %s: %w", x.dir, err)
 	}
-	return bi, nil
+	return writeMeta(x.dir, meta{Version: mappingVersion, Layout: x.layout.name()})
+}
+
+// closeShards closes every shard, returning the first error.
+func (x *Index) closeShards() error {
+	var first error
+	for _, s := range x.shards {
+		if err := s.bi.Close(); err != nil && first == nil {
+			first = fmt.Errorf("index: close shard %s: %w", s.key, err)
+		}
+	}
+	x.shards = nil
+	return first
 }
 
 // Close closes the index.
 func (x *Index) Close() error {
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	if x.bi == nil {
+	if x.closed {
 		return nil
 	}
-	err := x.bi.Close()
-	x.bi = nil
-	if err != nil {
-		return fmt.Errorf("index: close: %w", err)
-	}
-	return nil
+	x.closed = true
+	err := x.closeShards()
+	x.empty.Close()
+	return err
 }
 
 // LastID is the highest article id in the index.
@@ -165,10 +206,18 @@ func (x *Index) LastID() int64 { return x.lastID.Load() }
 func (x *Index) DocCount() (uint64, error) {
 	x.mu.RLock()
 	defer x.mu.RUnlock()
-	if x.bi == nil {
+	if x.closed {
 		return 0, errClosed
 	}
-	return x.bi.DocCount()
+	var n uint64
+	for _, s := range x.shards {
+		c, err := s.bi.DocCount()
+		if err != nil {
+			return 0, fmt.Errorf("index: count shard %s: %w", s.key, err)
+		}
+		n += c
+	}
+	return n, nil
 }
 
 var errClosed = errors.New("index: closed")
@@ -177,8 +226,9 @@ var errClosed = errors.New("index: closed")
 type Progress func(done, total int)
 
 // Sync indexes the store's articles above the highest id indexed, in
-// batches; the high-water mark is written in the same batch as the
-// documents, so a crash loses no article and indexes none twice. It
+// batches. Each batch is written to the shards of its articles, and only
+// then is the high-water mark moved past it, so a crash loses no article;
+// one in between writes the batch again, over the same documents. It
 // returns how many articles it indexed.
 func (x *Index) Sync(ctx context.Context, progress Progress) (int, error) {
 	x.syncMu.Lock()
@@ -194,24 +244,17 @@ func (x *Index) Sync(ctx context.Context, progress Progress) (int, error) {
 		}
 		progress(0, total)
 	}
-	x.mu.RLock()
-	defer x.mu.RUnlock()
-	if x.bi == nil {
-		return 0, errClosed
-	}
 	done := 0
-	b := x.bi.NewBatch()
-	var last int64
+	batch := make([]labelled, 0, batchSize)
 	flush := func() error {
-		if b.Size() == 0 {
+		if len(batch) == 0 {
 			return nil
 		}
-		b.SetInternal([]byte(keyLastID), []byte(strconv.FormatInt(last, 10)))
-		if err := x.bi.Batch(b); err != nil {
-			return fmt.Errorf("index: write batch: %w", err)
+		if err := x.write(batch); err != nil {
+			return err
 		}
-		x.lastID.Store(last)
-		b.Reset()
+		done += len(batch)
+		batch = batch[:0]
 		if progress != nil {
 			progress(done, max(total, done))
 		}
@@ -228,12 +271,8 @@ func (x *Index) Sync(ctx context.Context, progress Progress) (int, error) {
 				return fmt.Errorf("index: label article %d: %w", a.ID, err)
 			}
 		}
-		if err := b.Index(docID(a.ID), newDocument(a, l)); err != nil {
-			return fmt.Errorf("index: article %d: %w", a.ID, err)
-		}
-		last = a.ID
-		done++
-		if b.Size() >= batchSize {
+		batch = append(batch, labelled{a, l})
+		if len(batch) >= batchSize {
 			return flush()
 		}
 		return nil
@@ -244,18 +283,85 @@ func (x *Index) Sync(ctx context.Context, progress Progress) (int, error) {
 	return done, err
 }
 
+// labelled is an article with its labels, to be indexed.
+type labelled struct {
+	a *store.Article
+	l Labels
+}
+
+// write indexes arts, in id order, into their shards, and then records the
+// last id as the high-water mark.
+func (x *Index) write(arts []labelled) error {
+	keys := map[string]*bleve.Batch{}
+	for _, la := range arts {
+		keys[x.layout.key(la.a.Published)] = nil
+	}
+	shards, err := x.shardsFor(keys)
+	if err != nil {
+		return err
+	}
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	if x.closed {
+		return errClosed
+	}
+	for key := range keys {
+		keys[key] = shards[key].bi.NewBatch()
+	}
+	for _, la := range arts {
+		if err := keys[x.layout.key(la.a.Published)].Index(docID(la.a.ID), newDocument(la.a, la.l)); err != nil {
+			return fmt.Errorf("index: article %d: %w", la.a.ID, err)
+		}
+	}
+	for key, b := range keys {
+		if err := shards[key].bi.Batch(b); err != nil {
+			return fmt.Errorf("index: write batch to shard %s: %w", key, err)
+		}
+	}
+	last := arts[len(arts)-1].a.ID
+	if err := writeMeta(x.dir, meta{Version: mappingVersion, Layout: x.layout.name(), LastID: last}); err != nil {
+		return err
+	}
+	x.lastID.Store(last)
+	return nil
+}
+
+// shardsFor returns the shards named by the keys of keys, creating those
+// that are new.
+func (x *Index) shardsFor(keys map[string]*bleve.Batch) (map[string]*shard, error) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if x.closed {
+		return nil, errClosed
+	}
+	out := make(map[string]*shard, len(keys))
+	for key := range keys {
+		s, err := x.shardLocked(key)
+		if err != nil {
+			return nil, err
+		}
+		out[key] = s
+	}
+	return out, nil
+}
+
 // Relabel re-indexes one article with new labels, when its rules, story or
 // categories change after it was first indexed.
 func (x *Index) Relabel(ctx context.Context, a *store.Article, l Labels) error {
-	x.mu.RLock()
-	defer x.mu.RUnlock()
-	if x.bi == nil {
-		return errClosed
-	}
 	if a.ID > x.lastID.Load() {
 		return nil // Sync will index it with its labels
 	}
-	if err := x.bi.Index(docID(a.ID), newDocument(a, l)); err != nil {
+	key := x.layout.key(a.Published)
+	shards, err := x.shardsFor(map[string]*bleve.Batch{key: nil})
+	if err != nil {
+		return err
+	}
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	if x.closed {
+		return errClosed
+	}
+	if err := shards[key].bi.Index(docID(a.ID), newDocument(a, l)); err != nil {
 		return fmt.Errorf("index: relabel article %d: %w", a.ID, err)
 	}
 	return nil
@@ -302,18 +408,20 @@ func (x *Index) Run(ctx context.Context) {
 func (x *Index) Reindex(ctx context.Context, progress Progress) (int, error) {
 	x.syncMu.Lock()
 	x.mu.Lock()
-	if x.bi != nil {
-		x.bi.Close()
-		x.bi = nil
+	if x.closed {
+		x.mu.Unlock()
+		x.syncMu.Unlock()
+		return 0, errClosed
 	}
-	bi, err := x.recreate()
-	if err == nil {
-		x.bi = bi
-	}
+	cerr := x.closeShards()
+	err := x.recreate()
 	x.mu.Unlock()
 	x.syncMu.Unlock()
 	if err != nil {
 		return 0, err
+	}
+	if cerr != nil {
+		x.log.Warn("closing the old search index failed; it is rebuilt anyway", "err", cerr)
 	}
 	return x.Sync(ctx, progress)
 }

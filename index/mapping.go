@@ -29,7 +29,7 @@ const (
 // mappingVersion changes whenever the mapping or the analysis changes in a
 // way that makes an existing index wrong; an index of another version is
 // rebuilt at start.
-const mappingVersion = "3"
+const mappingVersion = "4"
 
 // document is what one article is indexed as. Its bleve type is its
 // language, which picks the analyzer of title and body.

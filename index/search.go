@@ -132,23 +132,24 @@ func (x *Index) Search(ctx context.Context, req Request) (*Result, error) {
 
 	x.mu.RLock()
 	defer x.mu.RUnlock()
-	if x.bi == nil {
+	if x.closed {
 		return nil, errClosed
 	}
+	bi := x.target(req.Since, req.Until)
 	var hist *histogramPlan
 	if req.Histogram {
-		if hist, err = x.planHistogram(ctx, q, req); err != nil {
+		if hist, err = planHistogram(ctx, bi, q, req); err != nil {
 			return nil, err
 		}
 		if hist != nil {
 			sr.AddFacet("_dates", hist.facet())
 		}
 	}
-	res, err := x.bi.SearchInContext(ctx, sr)
+	res, err := bi.SearchInContext(ctx, sr)
 	if err != nil {
 		return nil, fmt.Errorf("index: search: %w", err)
 	}
-	locs, err := x.locations(ctx, q, res)
+	locs, err := x.locations(ctx, bi, q, res)
 	if err != nil {
 		return nil, err
 	}
@@ -184,7 +185,7 @@ func (x *Index) Search(ctx context.Context, req Request) (*Result, error) {
 
 // locations returns the term locations of the hits of res: the query
 // again, restricted to those articles, with locations.
-func (x *Index) locations(ctx context.Context, q query.Query, res *bleve.SearchResult) (map[string]search.FieldTermLocationMap, error) {
+func (x *Index) locations(ctx context.Context, bi bleve.Index, q query.Query, res *bleve.SearchResult) (map[string]search.FieldTermLocationMap, error) {
 	out := make(map[string]search.FieldTermLocationMap, len(res.Hits))
 	if len(res.Hits) == 0 {
 		return out, nil
@@ -202,7 +203,7 @@ func (x *Index) locations(ctx context.Context, q query.Query, res *bleve.SearchR
 	sr := bleve.NewSearchRequestOptions(query.NewConjunctionQuery([]query.Query{query.NewDocIDQuery(ids), q}), len(ids), 0, false)
 	sr.IncludeLocations = true
 	sr.Score = "none"
-	lr, err := x.bi.SearchInContext(ctx, sr)
+	lr, err := bi.SearchInContext(ctx, sr)
 	if err != nil {
 		return nil, fmt.Errorf("index: search for highlights: %w", err)
 	}

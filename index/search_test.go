@@ -246,45 +246,73 @@ func TestSearchHighlights(t *testing.T) {
 }
 
 func TestIndexRebuiltWhenCorrupt(t *testing.T) {
-	x, st, _ := openCorpus(t)
-	ctx := context.Background()
-	dir := filepath.Join(filepath.Dir(st.Path()), "index")
-	if err := x.Close(); err != nil {
-		t.Fatal(err)
-	}
-	// Scribble over the index's metadata.
-	if err := os.WriteFile(filepath.Join(dir, "index_meta.json"), []byte("{not json"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	var logs strings.Builder
-	x2, err := index.Open(dir, st, logTo(&logs))
-	if err != nil {
-		t.Fatalf("Open over a corrupt index: %v", err)
-	}
-	defer x2.Close()
-	if !strings.Contains(logs.String(), "rebuilding it from the store") {
-		t.Errorf("no log line says the index is rebuilt: %q", logs.String())
-	}
-	if n, err := x2.Sync(ctx, nil); err != nil || n != len(corpus) {
-		t.Fatalf("Sync after rebuild = %d, %v", n, err)
-	}
-	res, err := x2.Search(ctx, index.Request{Query: "оорукана"})
-	if err != nil || res.Total != 2 {
-		t.Fatalf("search after rebuild: %v, %v", res, err)
-	}
+	for _, tc := range []struct {
+		name   string
+		damage func(dir string) error
+	}{
+		{"shard", func(dir string) error {
+			// The corpus is of November 2026: one shard.
+			return os.WriteFile(filepath.Join(dir, "2026-11", "index_meta.json"), []byte("{not json"), 0o644)
+		}},
+		{"metadata", func(dir string) error {
+			return os.WriteFile(filepath.Join(dir, "kuzot-index.json"), []byte("{not json"), 0o644)
+		}},
+		{"old version", func(dir string) error {
+			return os.WriteFile(filepath.Join(dir, "kuzot-index.json"), []byte(`{"version":"3","layout":"monthly","last_id":12}`), 0o644)
+		}},
+		{"one index before shards", func(dir string) error {
+			if err := os.Remove(filepath.Join(dir, "kuzot-index.json")); err != nil {
+				return err
+			}
+			return os.WriteFile(filepath.Join(dir, "index_meta.json"), []byte(`{"storage":"scorch","index_type":"scorch"}`), 0o644)
+		}},
+		{"stray directory", func(dir string) error { return os.Mkdir(filepath.Join(dir, "backup"), 0o755) }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			x, st, _ := openCorpus(t)
+			ctx := context.Background()
+			dir := filepath.Join(filepath.Dir(st.Path()), "index")
+			if err := x.Close(); err != nil {
+				t.Fatal(err)
+			}
+			if err := tc.damage(dir); err != nil {
+				t.Fatal(err)
+			}
+			var logs strings.Builder
+			x2, err := index.Open(dir, st, logTo(&logs))
+			if err != nil {
+				t.Fatalf("Open over a damaged index: %v", err)
+			}
+			defer x2.Close()
+			if !strings.Contains(logs.String(), "rebuilding") || !strings.Contains(logs.String(), "from the store") {
+				t.Errorf("no log line says the index is rebuilt: %q", logs.String())
+			}
+			if n, err := x2.Sync(ctx, nil); err != nil || n != len(corpus) {
+				t.Fatalf("Sync after rebuild = %d, %v", n, err)
+			}
+			res, err := x2.Search(ctx, index.Request{Query: "оорукана"})
+			if err != nil || res.Total != 2 {
+				t.Fatalf("search after rebuild: %v, %v", res, err)
+			}
 
-	// A second open finds the index whole and syncs nothing more.
-	x2.Close()
-	x3, err := index.Open(dir, st, quietLog())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer x3.Close()
-	if n, err := x3.Sync(ctx, nil); err != nil || n != 0 {
-		t.Fatalf("Sync of an up-to-date index = %d, %v", n, err)
-	}
-	if x3.LastID() == 0 {
-		t.Error("high-water mark lost")
+			// A second open finds the index whole and syncs nothing more.
+			x2.Close()
+			logs.Reset()
+			x3, err := index.Open(dir, st, logTo(&logs))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer x3.Close()
+			if strings.Contains(logs.String(), "rebuilding") {
+				t.Errorf("a whole index was rebuilt: %q", logs.String())
+			}
+			if n, err := x3.Sync(ctx, nil); err != nil || n != 0 {
+				t.Fatalf("Sync of an up-to-date index = %d, %v", n, err)
+			}
+			if x3.LastID() == 0 {
+				t.Error("high-water mark lost")
+			}
+		})
 	}
 }
 
