@@ -51,7 +51,8 @@ type Engine struct {
 	down     map[string]time.Time // receiver → retry not before (it failed); under dmu
 	wake     chan struct{}
 	observed func(a *store.Alert, kind string) // test and metrics hook
-	outcome  func(receiver, outcome string)    // metrics hook: delivered, retry, failed, summarised, skipped
+	linked   func(ctx context.Context, a *store.Article, matches []store.Match, storyID string)
+	outcome  func(receiver, outcome string) // metrics hook: delivered, retry, failed, summarised, skipped
 }
 
 // Option configures an Engine.
@@ -76,6 +77,13 @@ func WithObserver(fn func(a *store.Alert, kind string)) Option {
 // delivery attempt: delivered, retry, failed, summarised or skipped.
 func WithDeliveries(fn func(receiver, outcome string)) Option {
 	return func(e *Engine) { e.outcome = fn }
+}
+
+// WithLinked is called after each article is linked to its story and the
+// change is written, with the article, its stored matches and the story's
+// id: the search index relabels the article with its story.
+func WithLinked(fn func(ctx context.Context, a *store.Article, matches []store.Match, storyID string)) Option {
+	return func(e *Engine) { e.linked = fn }
 }
 
 // NewEngine returns an engine over st delivering through notifiers, one
@@ -257,6 +265,9 @@ func (e *Engine) take(ctx context.Context, a *store.Article, matches []store.Mat
 		return fmt.Errorf("alerting: article %d: %w", a.ID, err)
 	}
 	e.mark = a.ID
+	if e.linked != nil {
+		e.linked(ctx, a, matches, sid)
+	}
 	if al != nil {
 		if e.observed != nil {
 			for _, k := range kinds {

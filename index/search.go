@@ -38,9 +38,9 @@ type Request struct {
 	Rule *rules.Rule
 	// Since and Until bound the publication time; zero means open.
 	Since, Until time.Time
-	// Outlets, Langs and Categories filter: a hit has one of each list
-	// given.
-	Outlets, Langs, Categories []string
+	// Outlets, Langs, Categories and Stories filter: a hit has one of
+	// each list given.
+	Outlets, Langs, Categories, Stories []string
 	// Sort is SortRelevance (the default) or SortDate (newest first).
 	Sort string
 	// From skips hits for paging; Size is the page size (default 20).
@@ -251,7 +251,7 @@ func (x *Index) buildQuery(req Request) (query.Query, error) {
 	for _, f := range []struct {
 		field  string
 		values []string
-	}{{FieldOutlet, req.Outlets}, {FieldLang, req.Langs}, {FieldCategory, req.Categories}} {
+	}{{FieldOutlet, req.Outlets}, {FieldLang, req.Langs}, {FieldCategory, req.Categories}, {FieldStory, req.Stories}} {
 		if len(f.values) == 0 {
 			continue
 		}

@@ -386,12 +386,17 @@ func TestLabelsFilterAndFacet(t *testing.T) {
 	}
 	// Relabelling an article moves it between categories.
 	a, _ := st.Article(ctx, ids["ru-error"])
-	if err := x.Relabel(ctx, a, index.Labels{Categories: []string{"ethics"}}); err != nil {
+	if err := x.Relabel(ctx, a, index.Labels{Categories: []string{"ethics"}, Story: "s42"}); err != nil {
 		t.Fatal(err)
 	}
 	res, err = x.Search(ctx, index.Request{Query: "ошибка", Categories: []string{"ethics"}})
 	if err != nil || res.Total != 1 || res.Hits[0].Article.ID != ids["ru-error"] {
 		t.Errorf("after relabel: %+v, %v", res, err)
+	}
+	// ...and into its story.
+	res, err = x.Search(ctx, index.Request{Stories: []string{"s42", "s7"}})
+	if err != nil || res.Total != 1 || res.Hits[0].Article.ID != ids["ru-error"] {
+		t.Errorf("story filter: %+v, %v", res, err)
 	}
 }
 

@@ -18,6 +18,7 @@ type searchParams struct {
 	Outlets    []string
 	Langs      []string
 	Categories []string
+	Stories    []string
 	Sort       string
 	Page       int
 	Size       int
@@ -25,11 +26,12 @@ type searchParams struct {
 
 // parseSearch reads the parameters of a search: q, since and until (an age
 // such as 30d, a date or an RFC 3339 time), outlet, lang and category
-// (repeated or comma-separated), sort (relevance or date), page (from 1)
+// (repeated or comma-separated), story (the ids of stories the alerts
+// group articles in), sort (relevance or date), page (from 1)
 // and size.
 func (s *Server) parseSearch(v url.Values) (searchParams, index.Request, error) {
 	p := searchParams{Query: v.Get("q"), Since: v.Get("since"), Until: v.Get("until"), Sort: v.Get("sort"),
-		Outlets: listParam(v, "outlet"), Langs: listParam(v, "lang"), Categories: listParam(v, "category"), Page: 1, Size: 20}
+		Outlets: listParam(v, "outlet"), Langs: listParam(v, "lang"), Categories: listParam(v, "category"), Stories: listParam(v, "story"), Page: 1, Size: 20}
 	var err error
 	if p.Page, err = intParam(v, "page", 1, 1, 10000); err != nil {
 		return p, index.Request{}, err
@@ -40,7 +42,7 @@ func (s *Server) parseSearch(v url.Values) (searchParams, index.Request, error) 
 	if p.Sort != "" && p.Sort != index.SortRelevance && p.Sort != index.SortDate {
 		return p, index.Request{}, badf("sort %q: use relevance or date", p.Sort)
 	}
-	req := index.Request{Query: p.Query, Outlets: p.Outlets, Langs: p.Langs, Categories: p.Categories, Sort: p.Sort,
+	req := index.Request{Query: p.Query, Outlets: p.Outlets, Langs: p.Langs, Categories: p.Categories, Stories: p.Stories, Sort: p.Sort,
 		From: (p.Page - 1) * p.Size, Size: p.Size, Location: s.loc}
 	if req.Since, req.Until, err = s.period(p.Since, p.Until); err != nil {
 		return p, index.Request{}, err
@@ -110,6 +112,9 @@ func (p searchParams) values() url.Values {
 	}
 	for _, c := range p.Categories {
 		v.Add("category", c)
+	}
+	for _, c := range p.Stories {
+		v.Add("story", c)
 	}
 	if p.Page > 1 {
 		v.Set("page", strconv.Itoa(p.Page))

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"kuzot/alerting"
@@ -52,7 +53,28 @@ func (a *app) newEngine(opts ...alerting.Option) (*alerting.Engine, error) {
 	if a.onAlert != nil {
 		opts = append(opts, alerting.WithObserver(a.onAlert))
 	}
+	opts = append(opts, alerting.WithLinked(a.relabel))
 	return alerting.NewEngine(a.cfg, a.store, notifiers, opts...), nil
+}
+
+// relabel writes an article's story into the search index once the
+// alerting engine has grouped it, with the labels its stored matches give.
+// A failure is logged: the story is in the store, and the next reindex
+// writes it.
+func (a *app) relabel(ctx context.Context, art *store.Article, matches []store.Match, storyID string) {
+	if a.index == nil {
+		return // a command that opens no index
+	}
+	l := index.Labels{Story: storyID}
+	for _, m := range matches {
+		l.Rules = append(l.Rules, m.RuleID)
+		if !slices.Contains(l.Categories, m.Category) {
+			l.Categories = append(l.Categories, m.Category)
+		}
+	}
+	if err := a.index.Relabel(ctx, art, l); err != nil {
+		a.log.Warn("the search index did not take an article's story; a reindex writes it", "article", art.ID, "story", storyID, "err", err)
+	}
 }
 
 // indexCounter counts mentions with the search index, for spikes.

@@ -64,6 +64,20 @@ func TestCrawlAlertsAckResolve(t *testing.T) {
 		}
 	}
 
+	// The search index knows each article's story.
+	code, out = capture(t, "search", "роддом OR ремонт", "--story", al.StoryID, "--json", "--config", cfg)
+	if code != 0 || !strings.Contains(out, "антисептик") || strings.Contains(out, "Ремонт дорог") {
+		t.Errorf("search --story %s exited %d:\n%s", al.StoryID, code, out)
+	}
+	// ...and keeps it when rebuilt from the store.
+	if code, out := capture(t, "reindex", "--config", cfg); code != 0 {
+		t.Fatalf("reindex exited %d: %s", code, out)
+	}
+	code, out = capture(t, "search", "роддом OR ремонт", "--story", al.StoryID, "--json", "--config", cfg)
+	if code != 0 || !strings.Contains(out, "антисептик") || strings.Contains(out, "Ремонт дорог") {
+		t.Errorf("search --story %s after reindex exited %d:\n%s", al.StoryID, code, out)
+	}
+
 	code, out = capture(t, "alerts", "--config", cfg)
 	if code != 0 || !strings.Contains(out, al.ID) || !strings.Contains(out, "Врачебная ошибка") {
 		t.Errorf("alerts exited %d:\n%s", code, out)

@@ -39,6 +39,13 @@ func (s *ruleSet) scoreArticles(st *store.Store, now func() time.Time, matched f
 				l.Categories = append(l.Categories, m.Rule.Category)
 			}
 		}
+		// An article already grouped (when the index is rebuilt) keeps
+		// its story; a new one gets it from the alerting engine.
+		story, err := st.StoryOf(ctx, a.ID)
+		if err != nil {
+			return l, err
+		}
+		l.Story = story
 		if len(keep) == 0 {
 			// Most articles match nothing: write only to clear what an
 			// earlier scoring stored.

@@ -25,6 +25,7 @@ func cmdSearch(args []string) error {
 	outlet := fs.String("outlet", "", "only these outlets, comma-separated")
 	lang := fs.String("lang", "", "only these languages (ru, ky, en), comma-separated")
 	category := fs.String("category", "", "only these categories, comma-separated")
+	story := fs.String("story", "", "only the articles of these stories (ids as kuzot alerts shows them), comma-separated")
 	sortBy := fs.String("sort", index.SortRelevance, "relevance or date")
 	limit := fs.Int("limit", 20, fmt.Sprintf("hits per page (at most %d)", index.MaxPageSize))
 	page := fs.Int("page", 1, "page number, from 1")
@@ -48,6 +49,7 @@ func cmdSearch(args []string) error {
 		Outlets:    splitList(*outlet),
 		Langs:      splitList(*lang),
 		Categories: splitList(*category),
+		Stories:    splitList(*story),
 		Sort:       *sortBy,
 		From:       (*page - 1) * *limit,
 		Size:       *limit,
