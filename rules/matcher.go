@@ -121,11 +121,11 @@ func (e Evidence) Words() []string {
 type Matcher struct {
 	rules []*Rule
 	// terms and prefixes number the index terms and prefix* of the
-	// rules (see prefixAtom for the -1s); atoms says what each starts.
+	// rules; atoms says what each starts. trie finds the prefixes of a
+	// form.
 	terms, prefixes map[string]int32
 	atoms           []atom
-	// maxPrefix is the longest prefix* in bytes.
-	maxPrefix int
+	trie            *prefixTrie
 	// always are rules that can match without any word (a NOT, an
 	// outlet: filter alone): evaluated on every article.
 	always []int32
@@ -159,6 +159,7 @@ func Compile(specs []Spec) (*Matcher, error) {
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
+	m.trie = newPrefixTrie(m.prefixes)
 	m.pool.New = func() any { return m.newPrepared() }
 	return m, nil
 }

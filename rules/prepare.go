@@ -3,7 +3,6 @@ package rules
 import (
 	"math/bits"
 	"slices"
-	"unicode/utf8"
 )
 
 // This file holds what a Matcher works out about an article before it
@@ -11,8 +10,8 @@ import (
 // its rules look for gets a dense number, an atom; every word set and
 // every gate of another OR inside a NEAR (see posOr) gets a set id, and
 // every alternative of a rule's ORs an alternative id (see orExpr). Per
-// article, one pass over each field's terms, and over the prefixes of its
-// exact forms, finds the atoms the field holds, where they stand and, from
+// article, one pass over each field's terms, and over its exact forms
+// through a trie of the prefixes (see prefix.go), finds the atoms the field holds, where they stand and, from
 // them, the candidate rules, the sets present and the live alternatives.
 // The rules then test bits and merge the position lists of atoms instead
 // of looking strings up. A rule evaluated on an article its Matcher did
@@ -50,36 +49,15 @@ func (m *Matcher) termAtom(t string) int32 {
 }
 
 // prefixAtom returns the atom of a prefix* (with ExactPrefix), numbering it
-// if new. Its shorter prefixes are recorded as -1, so that the walk over a
-// form's prefixes stops at the first one no prefix* starts with.
+// if new.
 func (m *Matcher) prefixAtom(p string) int32 {
-	if id, ok := m.prefixes[p]; ok && id >= 0 {
+	if id, ok := m.prefixes[p]; ok {
 		return id
 	}
 	id := int32(len(m.atoms))
 	m.atoms = append(m.atoms, atom{term: p, prefix: true})
 	m.prefixes[p] = id
-	eachPrefix(p, len(p)-1, func(q string) bool {
-		if _, ok := m.prefixes[q]; !ok {
-			m.prefixes[q] = -1
-		}
-		return true
-	})
-	m.maxPrefix = max(m.maxPrefix, len(p))
 	return id
-}
-
-// eachPrefix calls fn with every prefix of the exact term ex that ends on
-// a rune boundary, from one letter up to maxLen bytes, until fn returns
-// false.
-func eachPrefix(ex string, maxLen int, fn func(string) bool) {
-	for end := len(ExactPrefix) + 1; end <= len(ex) && end <= maxLen; end++ {
-		if end == len(ex) || utf8.RuneStart(ex[end]) {
-			if !fn(ex[:end]) {
-				return
-			}
-		}
-	}
 }
 
 func (m *Matcher) internWord(w wordMatch) wordMatch {
@@ -256,16 +234,13 @@ func (m *Matcher) prepare(a *Article) *prepared {
 				p.hit(fm, id, ps)
 			}
 		}
-		if m.maxPrefix == 0 {
-			continue
-		}
 		for _, ex := range f.exact {
-			eachPrefix(ex, m.maxPrefix, func(pre string) bool {
-				id, ok := m.prefixes[pre]
-				if ok && id >= 0 {
-					p.hit(fm, id, f.pos[ex])
+			var ps []int
+			m.trie.each(ex, func(id int32) {
+				if ps == nil {
+					ps = f.pos[ex]
 				}
-				return ok
+				p.hit(fm, id, ps)
 			})
 		}
 	}
