@@ -154,6 +154,9 @@ func (f *field) may(pe posExpr) bool { return present(f, pe) }
 // skip: the strings tell by looking the words up, as of does.
 func (f *field) skip(posExpr) bool { return false }
 
+// next: the strings try every alternative.
+func (f *field) next(_ *posOr, i int) int { return i }
+
 func (f *field) has(w wordMatch) bool {
 	if w.prefix != "" {
 		i := sort.SearchStrings(f.exact, w.prefix)

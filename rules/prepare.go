@@ -173,12 +173,34 @@ func (m *Matcher) intern(pe posExpr) posExpr {
 				t = t.union(posTriggers(a))
 			}
 			pe.id, pe.registered = m.newSet(m.triggerAtoms(t)), true
+			m.numberAlts(pe)
 		}
 		return pe
 	case posNear:
 		return posNear{m.intern(pe.left), m.intern(pe.right), pe.dist}
 	}
 	return pe
+}
+
+// numberAlts numbers the alternatives of an OR inside a NEAR that is not
+// a word set, so that an article's atoms mark those whose triggers it
+// holds, as for the alternatives of a rule's ORs.
+func (m *Matcher) numberAlts(pe *posOr) {
+	pe.base, pe.numbered = int32(m.nAlts), true
+	m.nAlts += len(pe.alts)
+	for i, a := range pe.alts {
+		id := pe.base + int32(i)
+		if o, ok := a.(*posOr); ok && o.words {
+			// A word set's own mark is as quick to test.
+			m.alwaysLive = append(m.alwaysLive, id)
+			continue
+		}
+		for _, at := range m.triggerAtoms(posTriggers(a)) {
+			if l := m.atoms[at].alts; len(l) == 0 || l[len(l)-1] != id {
+				m.atoms[at].alts = append(l, id)
+			}
+		}
+	}
 }
 
 // prepared is what a Matcher worked out about one article: the candidate
@@ -198,6 +220,7 @@ type prepared struct {
 // fieldMarks is one field of a prepared article.
 type fieldMarks struct {
 	owner       *Matcher
+	prep        *prepared
 	atoms, sets bitset
 	// Where the field holds each atom: last[a] is 1 + the index in lists
 	// of the atom's latest position list, 0 for none; each list links to
@@ -217,7 +240,7 @@ func (m *Matcher) newPrepared() *prepared {
 		p.live.add(i)
 	}
 	for fi := range p.fields {
-		p.fields[fi] = fieldMarks{owner: m, atoms: newBitset(len(m.atoms)), sets: newBitset(m.nSets), last: make([]int32, len(m.atoms))}
+		p.fields[fi] = fieldMarks{owner: m, prep: p, atoms: newBitset(len(m.atoms)), sets: newBitset(m.nSets), last: make([]int32, len(m.atoms))}
 	}
 	return p
 }
@@ -356,6 +379,14 @@ func (fm *fieldMarks) may(pe posExpr) bool {
 }
 
 func (fm *fieldMarks) skip(pe posExpr) bool { return !fm.may(pe) }
+
+func (fm *fieldMarks) next(p *posOr, i int) int {
+	if !p.numbered {
+		return i
+	}
+	end := p.base + int32(len(p.alts))
+	return int(fm.prep.nextLive(p.base+int32(i), end) - p.base)
+}
 
 func (fm *fieldMarks) of(w wordMatch) []int { return fm.positions(w.atoms) }
 

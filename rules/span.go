@@ -59,6 +59,9 @@ type positions interface {
 	// skip reports, from a quick test of its words, that pe does not
 	// occur in the field; false when the reader cannot tell at once.
 	skip(pe posExpr) bool
+	// next returns the first alternative of p from i on that may occur,
+	// or len(p.alts); a reader that cannot tell at once returns i.
+	next(p *posOr, i int) int
 }
 
 // span is a run of positions [from, to].
@@ -122,6 +125,12 @@ type posOr struct {
 	// wordSet is the alternative that is a word set, if any, of an OR
 	// that is not one; its words are not in the gate.
 	wordSet *posOr
+	// base numbers the alternatives of an OR that is not a word set, when
+	// numbered, among those of the Matcher's ORs (see orExpr), so that
+	// the alternatives none of whose triggers an article holds are
+	// passed over without a look.
+	base     int32
+	numbered bool
 }
 
 // plainWords returns the words of an OR of plain words, or nil.
@@ -142,8 +151,8 @@ func (p *posOr) spans(at positions) []span {
 		return wordSpans(ps)
 	}
 	var out []span
-	for _, a := range p.alts {
-		if !at.skip(a) {
+	for i := at.next(p, 0); i < len(p.alts); i = at.next(p, i+1) {
+		if a := p.alts[i]; !at.skip(a) {
 			out = append(out, a.spans(at)...)
 		}
 	}
@@ -195,9 +204,10 @@ func (p *posOr) marks(at positions) []span {
 	if ps, ok := at.set(p); ok {
 		return wordSpans(ps)
 	}
+	// An alternative that cannot occur has no marks.
 	var out []span
-	for _, a := range p.alts {
-		out = append(out, a.marks(at)...)
+	for i := at.next(p, 0); i < len(p.alts); i = at.next(p, i+1) {
+		out = append(out, p.alts[i].marks(at)...)
 	}
 	return out
 }
