@@ -403,6 +403,9 @@ type posLeaf struct {
 func (e *posLeaf) eval(a *Article) bool {
 	for _, fi := range e.fields {
 		v := a.view(fi, e.owner)
+		if fm, ok := v.(*fieldMarks); ok {
+			fm.takeBack()
+		}
 		if w, ok := e.pe.(posWord); ok {
 			if v.has(w.w) {
 				return true
@@ -415,7 +418,7 @@ func (e *posLeaf) eval(a *Article) bool {
 			}
 			continue
 		}
-		if v.may(e.pe) && len(e.pe.spans(v)) > 0 {
+		if v.may(e.pe) && occurs(e.pe, v) {
 			return true
 		}
 	}
@@ -462,7 +465,11 @@ func posTriggers(pe posExpr) trigger {
 
 func (e *posLeaf) collect(a *Article, out *[]hit) {
 	for _, fi := range e.fields {
-		for _, s := range e.pe.marks(a.view(fi, e.owner)) {
+		v := a.view(fi, e.owner)
+		if fm, ok := v.(*fieldMarks); ok {
+			fm.takeBack()
+		}
+		for _, s := range e.pe.marks(v) {
 			*out = append(*out, hit{fi, s})
 		}
 	}

@@ -227,6 +227,11 @@ type fieldMarks struct {
 	// the one before (a prefix* has one per form it starts).
 	last  []int32
 	lists []posList
+	// spanRoom and posRoom lend the spans and merged positions worked
+	// out while one leaf is tested or its marks collected (see scratch);
+	// they are taken back before the next.
+	spanRoom []span
+	posRoom  []int
 }
 
 type posList struct {
@@ -403,26 +408,50 @@ func (fm *fieldMarks) set(p *posOr) ([]int, bool) {
 // positions merges the position lists of the atoms; a list alone is
 // returned without a copy.
 func (fm *fieldMarks) positions(atoms []int32) []int {
-	var only, ps []int
-	found := 0
+	var only []int
+	found, total := 0, 0
 	for _, id := range atoms {
 		if !fm.atoms.has(id) {
 			continue
 		}
 		for i := fm.last[id] - 1; i >= 0; i = fm.lists[i].prev {
-			if found++; found == 1 {
-				only = fm.lists[i].pos
-				continue
-			}
-			if found == 2 {
-				ps = append(ps, only...)
-			}
-			ps = append(ps, fm.lists[i].pos...)
+			found++
+			only = fm.lists[i].pos
+			total += len(only)
 		}
 	}
 	if found <= 1 {
 		return only
 	}
+	if len(fm.posRoom)+total > cap(fm.posRoom) {
+		fm.posRoom = make([]int, 0, max(2*cap(fm.posRoom), total, 256))
+	}
+	from := len(fm.posRoom)
+	for _, id := range atoms {
+		if !fm.atoms.has(id) {
+			continue
+		}
+		for i := fm.last[id] - 1; i >= 0; i = fm.lists[i].prev {
+			fm.posRoom = append(fm.posRoom, fm.lists[i].pos...)
+		}
+	}
+	ps := fm.posRoom[from:len(fm.posRoom):len(fm.posRoom)]
 	slices.Sort(ps)
 	return slices.Compact(ps)
+}
+
+// lendSpans lends room for n spans until takeBack.
+func (fm *fieldMarks) lendSpans(n int) []span {
+	if len(fm.spanRoom)+n > cap(fm.spanRoom) {
+		fm.spanRoom = make([]span, 0, max(2*cap(fm.spanRoom), n, 256))
+	}
+	from := len(fm.spanRoom)
+	fm.spanRoom = fm.spanRoom[:from+n]
+	return fm.spanRoom[from : from+n : from+n]
+}
+
+// takeBack makes the room lent for one leaf free for the next.
+func (fm *fieldMarks) takeBack() {
+	fm.spanRoom = fm.spanRoom[:0]
+	fm.posRoom = fm.posRoom[:0]
 }

@@ -69,14 +69,26 @@ type span struct{ from, to int }
 
 type posWord struct{ w wordMatch }
 
-func (p posWord) spans(at positions) []span { return wordSpans(at.of(p.w)) }
+func (p posWord) spans(at positions) []span { return wordSpans(at, at.of(p.w)) }
+
+// scratch is a reader that lends the room for the spans and positions it
+// works out, so that testing a phrase or NEAR allocates nothing; the room
+// is reused once the test is over (see fieldMarks.takeBack).
+type scratch interface {
+	lendSpans(n int) []span
+}
 
 // wordSpans are the one-word runs at positions ps.
-func wordSpans(ps []int) []span {
+func wordSpans(at positions, ps []int) []span {
 	if len(ps) == 0 {
 		return nil
 	}
-	out := make([]span, len(ps))
+	var out []span
+	if sc, ok := at.(scratch); ok {
+		out = sc.lendSpans(len(ps))
+	} else {
+		out = make([]span, len(ps))
+	}
 	for i, x := range ps {
 		out[i] = span{x, x}
 	}
@@ -87,15 +99,31 @@ type posPhrase struct{ ws []wordMatch }
 
 func (p posPhrase) spans(at positions) []span {
 	var out []span
+	p.each(at, func(s span) bool {
+		out = append(out, s)
+		return true
+	})
+	return out
+}
+
+// each calls fn with every occurrence of the phrase, in order, until fn
+// returns false.
+func (p posPhrase) each(at positions, fn func(span) bool) {
 	first := at.of(p.ws[0])
 	if len(first) == 0 {
-		return nil
+		return
 	}
-	rest := make([][]int, len(p.ws)-1)
-	for i, w := range p.ws[1:] {
-		if rest[i] = at.of(w); len(rest[i]) == 0 {
-			return nil
+	var room [4][]int
+	rest := room[:0]
+	if len(p.ws)-1 > len(room) {
+		rest = make([][]int, 0, len(p.ws)-1)
+	}
+	for _, w := range p.ws[1:] {
+		ps := at.of(w)
+		if len(ps) == 0 {
+			return
 		}
+		rest = append(rest, ps)
 	}
 next:
 	for _, x := range first {
@@ -104,9 +132,10 @@ next:
 				continue next
 			}
 		}
-		out = append(out, span{x, x + len(p.ws) - 1})
+		if !fn(span{x, x + len(p.ws) - 1}) {
+			return
+		}
 	}
-	return out
 }
 
 // posOr is alternatives. An OR of plain words is a word set: the Matcher
@@ -148,7 +177,7 @@ func (p *posOr) plainWords() []wordMatch {
 
 func (p *posOr) spans(at positions) []span {
 	if ps, ok := at.set(p); ok {
-		return wordSpans(ps)
+		return wordSpans(at, ps)
 	}
 	var out []span
 	for i := at.next(p, 0); i < len(p.alts); i = at.next(p, i+1) {
@@ -168,12 +197,21 @@ type posNear struct {
 }
 
 func (p posNear) spans(at positions) []span {
+	var out []span
+	p.each(at, func(s span) bool {
+		out = append(out, s)
+		return true
+	})
+	return out
+}
+
+// each calls fn with every match of the NEAR, until fn returns false.
+func (p posNear) each(at positions, fn func(span) bool) {
 	ls := p.left.spans(at)
 	if len(ls) == 0 {
-		return nil
+		return
 	}
 	rs := p.right.spans(at)
-	var out []span
 	for _, l := range ls {
 		for _, r := range rs {
 			var gap int
@@ -189,12 +227,30 @@ func (p posNear) spans(at positions) []span {
 				// of an inner NEAR: as near as can be.
 				gap = 0
 			}
-			if gap <= p.dist {
-				out = append(out, span{min(l.from, r.from), max(l.to, r.to)})
+			if gap <= p.dist && !fn(span{min(l.from, r.from), max(l.to, r.to)}) {
+				return
 			}
 		}
 	}
-	return out
+}
+
+// occurs reports whether pe occurs in the field at all: a phrase or NEAR
+// stops at its first occurrence.
+func occurs(pe posExpr, at positions) bool {
+	found := false
+	stop := func(span) bool {
+		found = true
+		return false
+	}
+	switch pe := pe.(type) {
+	case posPhrase:
+		pe.each(at, stop)
+		return found
+	case posNear:
+		pe.each(at, stop)
+		return found
+	}
+	return len(pe.spans(at)) > 0
 }
 
 func (p posWord) marks(at positions) []span   { return p.spans(at) }
@@ -202,7 +258,7 @@ func (p posPhrase) marks(at positions) []span { return p.spans(at) }
 
 func (p *posOr) marks(at positions) []span {
 	if ps, ok := at.set(p); ok {
-		return wordSpans(ps)
+		return wordSpans(at, ps)
 	}
 	// An alternative that cannot occur has no marks.
 	var out []span
