@@ -525,18 +525,23 @@ func (e *andExpr) collect(a *Article, out *[]hit) {
 
 // orExpr is alternatives. Its owner numbers them from base, and marks
 // those whose triggers an article it prepares holds: the others cannot
-// match and are skipped.
+// match and are skipped. A live phrase or NEAR is then tested against
+// needs[needAt[i]:needAt[i+1]], the words it needs (see needs), before
+// the leaf itself is read: most fail there, in one array per OR.
 type orExpr struct {
-	alts  []expr
-	owner *Matcher
-	base  int32
+	alts   []expr
+	owner  *Matcher
+	base   int32
+	needs  []int32
+	needAt []int32
 }
 
 func (e *orExpr) eval(a *Article) bool {
 	if p := e.prepared(a); p != nil {
 		end := e.base + int32(len(e.alts))
 		for i := p.nextLive(e.base, end); i < end; i = p.nextLive(i+1, end) {
-			if e.alts[i-e.base].eval(a) {
+			j := i - e.base
+			if p.holds(e.needs[e.needAt[j]:e.needAt[j+1]]) && e.alts[j].eval(a) {
 				return true
 			}
 		}

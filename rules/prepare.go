@@ -118,6 +118,16 @@ func (m *Matcher) own(e expr) {
 		}
 		e.owner, e.base = m, int32(m.nAlts)
 		m.nAlts += len(e.alts)
+		e.needAt = make([]int32, 1, len(e.alts)+1)
+		for _, c := range e.alts {
+			if leaf, ok := c.(*posLeaf); ok && !leaf.set {
+				switch leaf.pe.(type) {
+				case posPhrase, posNear:
+					e.needs = m.needs(e.needs, leaf.pe)
+				}
+			}
+			e.needAt = append(e.needAt, int32(len(e.needs)))
+		}
 		for i, c := range e.alts {
 			t, ok := c.triggers()
 			if leaf, isLeaf := c.(*posLeaf); !ok || isLeaf && leaf.set {
@@ -182,6 +192,34 @@ func (m *Matcher) intern(pe posExpr) posExpr {
 	return pe
 }
 
+// needs appends to out the words pe needs, whichever field they are in:
+// a clause per word of a phrase, word of a NEAR and OR operand of a NEAR,
+// each a count n and n atoms one of which must be present, or -n and n
+// sets one of which must be. The field's own test is left to the leaf.
+func (m *Matcher) needs(out []int32, pe posExpr) []int32 {
+	switch pe := pe.(type) {
+	case posWord:
+		out = append(out, int32(len(pe.w.atoms)))
+		return append(out, pe.w.atoms...)
+	case posPhrase:
+		for _, w := range pe.ws {
+			out = m.needs(out, posWord{w})
+		}
+	case *posOr:
+		switch {
+		case pe.words:
+			return append(out, -1, pe.id)
+		case pe.wordSet != nil:
+			return append(out, -2, pe.id, pe.wordSet.id)
+		}
+		return append(out, -1, pe.id)
+	case posNear:
+		out = m.needs(out, pe.left)
+		return m.needs(out, pe.right)
+	}
+	return out
+}
+
 // numberAlts numbers the alternatives of an OR inside a NEAR that is not
 // a word set, so that an article's atoms mark those whose triggers it
 // holds, as for the alternatives of a rule's ORs.
@@ -210,8 +248,10 @@ func (m *Matcher) numberAlts(pe *posOr) {
 type prepared struct {
 	owner  *Matcher
 	fields [2]fieldMarks
-	seen   []bool // by rule
-	cand   []int32
+	// atoms and sets are those either field holds.
+	atoms, sets bitset
+	seen        []bool // by rule
+	cand        []int32
 	// live marks the alternatives of ORs whose triggers either field
 	// holds: the others cannot match.
 	live bitset
@@ -240,7 +280,7 @@ type posList struct {
 }
 
 func (m *Matcher) newPrepared() *prepared {
-	p := &prepared{owner: m, seen: make([]bool, len(m.rules)), live: newBitset(m.nAlts)}
+	p := &prepared{owner: m, atoms: newBitset(len(m.atoms)), sets: newBitset(m.nSets), seen: make([]bool, len(m.rules)), live: newBitset(m.nAlts)}
 	for _, i := range m.alwaysLive {
 		p.live.add(i)
 	}
@@ -283,6 +323,8 @@ func (m *Matcher) release(a *Article, p *prepared) {
 		p.seen[i] = false
 	}
 	p.cand = p.cand[:0]
+	clear(p.atoms)
+	clear(p.sets)
 	clear(p.live)
 	for _, i := range m.alwaysLive {
 		p.live.add(i)
@@ -308,9 +350,11 @@ func (p *prepared) hit(fm *fieldMarks, id int32, ps []int) {
 		return // a prefix* met again in another form
 	}
 	fm.atoms.add(id)
+	p.atoms.add(id)
 	at := &p.owner.atoms[id]
 	for _, s := range at.sets {
 		fm.sets.add(s)
+		p.sets.add(s)
 	}
 	for _, i := range at.alts {
 		p.live.add(i)
@@ -325,6 +369,37 @@ func (p *prepared) mark(rules []int32) {
 			p.cand = append(p.cand, i)
 		}
 	}
+}
+
+// holds reports whether either field holds a word of every clause of
+// needs (see Matcher.needs).
+func (p *prepared) holds(needs []int32) bool {
+	for i := 0; i < len(needs); {
+		n := needs[i]
+		i++
+		found := false
+		if n > 0 {
+			for _, a := range needs[i : i+int(n)] {
+				if p.atoms.has(a) {
+					found = true
+					break
+				}
+			}
+			i += int(n)
+		} else {
+			for _, s := range needs[i : i-int(n)] {
+				if p.sets.has(s) {
+					found = true
+					break
+				}
+			}
+			i -= int(n)
+		}
+		if !found {
+			return false
+		}
+	}
+	return true
 }
 
 // nextLive returns the first live alternative in [from, to), or to.
