@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"sort"
 	"strings"
 	"sync"
 	"unicode"
@@ -593,11 +592,12 @@ const evidenceContext = 6
 func (r *Rule) hits(a *Article) []hit {
 	var hits []hit
 	r.match.collect(a, &hits)
-	sort.Slice(hits, func(i, j int) bool {
-		if hits[i].field != hits[j].field {
-			return hits[i].field < hits[j].field
+	// Hits of one field and start are interchangeable for the evidence.
+	slices.SortFunc(hits, func(x, y hit) int {
+		if x.field != y.field {
+			return x.field - y.field
 		}
-		return hits[i].from < hits[j].from
+		return x.from - y.from
 	})
 	return hits
 }
@@ -637,18 +637,24 @@ func passage(rule, name string, f *field, hs []hit) Evidence {
 	}
 	ev := Evidence{Rule: rule, Field: name, Text: strings.TrimRightFunc(f.text[start:end], unicode.IsSpace)}
 	lead := start
-	marked := map[int]bool{}
+	// The marked positions, each once, in order: a word's position orders
+	// its marks as its offset does.
+	var room [16]int
+	marked := room[:0]
 	for _, h := range hs {
 		for p := h.from; p <= h.to; p++ {
-			if marked[p] {
-				continue
-			}
-			marked[p] = true
-			t := f.toks[p-1]
-			ev.Marks = append(ev.Marks, Mark{t.Start - lead, t.End - lead})
+			marked = append(marked, p)
 		}
 	}
-	sort.Slice(ev.Marks, func(i, j int) bool { return ev.Marks[i].Start < ev.Marks[j].Start })
+	slices.Sort(marked)
+	marked = slices.Compact(marked)
+	if len(marked) > 0 {
+		ev.Marks = make([]Mark, len(marked))
+	}
+	for i, p := range marked {
+		t := f.toks[p-1]
+		ev.Marks[i] = Mark{t.Start - lead, t.End - lead}
+	}
 	if from > 1 {
 		ev.Text = "…" + ev.Text
 		for i := range ev.Marks {
