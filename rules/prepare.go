@@ -350,10 +350,15 @@ func (p *prepared) hit(fm *fieldMarks, id int32, ps []int) {
 		return // a prefix* met again in another form
 	}
 	fm.atoms.add(id)
-	p.atoms.add(id)
 	at := &p.owner.atoms[id]
 	for _, s := range at.sets {
 		fm.sets.add(s)
+	}
+	if p.atoms.has(id) {
+		return // the other field has marked what the atom starts
+	}
+	p.atoms.add(id)
+	for _, s := range at.sets {
 		p.sets.add(s)
 	}
 	for _, i := range at.alts {
