@@ -533,6 +533,12 @@ type orExpr struct {
 	base   int32
 	needs  []int32
 	needAt []int32
+	// setOf is, by alternative, the id of a word set's set, or -1 for the
+	// other alternatives, and setIn the fields it is looked for in, a bit
+	// per field: an OR answers for its word sets from the article's marks
+	// without reading the leaves.
+	setOf []int32
+	setIn []uint8
 }
 
 func (e *orExpr) eval(a *Article) bool {
@@ -540,6 +546,12 @@ func (e *orExpr) eval(a *Article) bool {
 		end := e.base + int32(len(e.alts))
 		for i := p.nextLive(e.base, end); i < end; i = p.nextLive(i+1, end) {
 			j := i - e.base
+			if id := e.setOf[j]; id >= 0 {
+				if in := e.setIn[j]; in&1 != 0 && p.fields[0].sets.has(id) || in&2 != 0 && p.fields[1].sets.has(id) {
+					return true
+				}
+				continue
+			}
 			if p.holds(e.needs[e.needAt[j]:e.needAt[j+1]]) && e.alts[j].eval(a) {
 				return true
 			}

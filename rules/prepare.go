@@ -119,7 +119,15 @@ func (m *Matcher) own(e expr) {
 		e.owner, e.base = m, int32(m.nAlts)
 		m.nAlts += len(e.alts)
 		e.needAt = make([]int32, 1, len(e.alts)+1)
-		for _, c := range e.alts {
+		e.setOf, e.setIn = make([]int32, len(e.alts)), make([]uint8, len(e.alts))
+		for i, c := range e.alts {
+			e.setOf[i] = -1
+			if leaf, ok := c.(*posLeaf); ok && leaf.set {
+				e.setOf[i] = leaf.pe.(*posOr).id
+				for _, fi := range leaf.fields {
+					e.setIn[i] |= 1 << fi
+				}
+			}
 			if leaf, ok := c.(*posLeaf); ok && !leaf.set {
 				switch leaf.pe.(type) {
 				case posPhrase, posNear:
