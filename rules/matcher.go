@@ -524,9 +524,9 @@ func (e *andExpr) collect(a *Article, out *[]hit) {
 
 // orExpr is alternatives. Its owner numbers them from base, and marks
 // those whose triggers an article it prepares holds: the others cannot
-// match and are skipped. A live phrase or NEAR is then tested against
-// needs[needAt[i]:needAt[i+1]], the words it needs (see needs), before
-// the leaf itself is read: most fail there, in one array per OR.
+// match and are skipped. A live phrase, NEAR or AND is then tested
+// against needs[needAt[i]:needAt[i+1]], the words it or its leaves need
+// (see needs), before it is read: many fail there, in one array per OR.
 type orExpr struct {
 	alts   []expr
 	owner  *Matcher

@@ -265,16 +265,18 @@ func TestPreparedAgreesWithStrings(t *testing.T) {
 	}
 }
 
-// TestOrNeedsAcrossFields checks the quick test of what an OR's phrases and
-// NEARs need, which looks at both fields at once: words split between the
-// title and the body pass it, and the leaf must still reject them, while
-// words of one field must still match.
+// TestOrNeedsAcrossFields checks the quick test of what an OR's phrases,
+// NEARs and ANDs need, which looks at both fields at once: words of a
+// phrase or NEAR split between the title and the body pass it, and the
+// leaf must still reject them, while words of one field, and an AND's
+// words in either, must still match.
 func TestOrNeedsAcrossFields(t *testing.T) {
 	m, err := Compile([]Spec{
 		{ID: "phrase", Query: `инсулин* OR "врачебная ошибка"`},
 		{ID: "near", Query: `кезек OR (врач NEAR/2 (ошибка OR "дурное обращение"))`},
 		{ID: "title", Query: `кезек OR title:(врач NEAR/2 ошибка)`},
 		{ID: "nested", Query: `кезек OR ((врач OR "главный врач") NEAR/3 (ошибка NEAR/1 роддом))`},
+		{ID: "and", Query: `кезек OR (врач AND (ошибка OR халатность) AND NOT ветеринар)`},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -285,11 +287,13 @@ func TestOrNeedsAcrossFields(t *testing.T) {
 	}{
 		{"Врачебная новость", "Ошибка в отчёте", nil},
 		{"Новость", "Врачебная ошибка в роддоме", []string{"phrase"}},
-		{"Врач", "ошибка", nil},
-		{"Врач допустил ошибку", "", []string{"near", "title"}},
-		{"Новость", "Главный врач и ошибка роддома", []string{"near", "nested"}},
-		{"Ошибка роддома", "Главный врач", nil},
-		{"Новость", "Врач где-то далеко, совсем далеко отсюда, а ошибка", nil},
+		{"Врач", "ошибка", []string{"and"}},
+		{"Врач", "халатность ветеринара", nil},
+		{"Врач", "", nil},
+		{"Врач допустил ошибку", "", []string{"near", "title", "and"}},
+		{"Новость", "Главный врач и ошибка роддома", []string{"near", "nested", "and"}},
+		{"Ошибка роддома", "Главный врач", []string{"and"}},
+		{"Новость", "Врач где-то далеко, совсем далеко отсюда, а ошибка", []string{"and"}},
 	} {
 		a := NewArticle(c.title, c.body, "24.kg", "ru")
 		var slow []string

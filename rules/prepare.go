@@ -128,10 +128,18 @@ func (m *Matcher) own(e expr) {
 					e.setIn[i] |= 1 << fi
 				}
 			}
-			if leaf, ok := c.(*posLeaf); ok && !leaf.set {
-				switch leaf.pe.(type) {
+			switch c := c.(type) {
+			case *posLeaf:
+				switch c.pe.(type) {
 				case posPhrase, posNear:
-					e.needs = m.needs(e.needs, leaf.pe)
+					e.needs = m.needs(e.needs, c.pe)
+				}
+			case *andExpr:
+				// All its leaves must match: their words are needed too.
+				for _, d := range c.pos {
+					if leaf, ok := d.(*posLeaf); ok {
+						e.needs = m.needs(e.needs, leaf.pe)
+					}
 				}
 			}
 			e.needAt = append(e.needAt, int32(len(e.needs)))
@@ -201,9 +209,10 @@ func (m *Matcher) intern(pe posExpr) posExpr {
 }
 
 // needs appends to out the words pe needs, whichever field they are in:
-// a clause per word of a phrase, word of a NEAR and OR operand of a NEAR,
-// each a count n and n atoms one of which must be present, or -n and n
-// sets one of which must be. The field's own test is left to the leaf.
+// a clause per word, word of a phrase, word of a NEAR, word set and OR
+// operand of a NEAR, each a count n and n atoms one of which must be
+// present, or -n and n sets one of which must be. The field's own test is
+// left to the leaf.
 func (m *Matcher) needs(out []int32, pe posExpr) []int32 {
 	switch pe := pe.(type) {
 	case posWord:
