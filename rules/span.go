@@ -179,10 +179,23 @@ func (p *posOr) spans(at positions) []span {
 	if ps, ok := at.set(p); ok {
 		return wordSpans(at, ps)
 	}
+	// Usually one alternative occurs: its spans are returned as they are.
 	var out []span
+	joined := false
 	for i := at.next(p, 0); i < len(p.alts); i = at.next(p, i+1) {
-		if a := p.alts[i]; !at.skip(a) {
-			out = append(out, a.spans(at)...)
+		a := p.alts[i]
+		if at.skip(a) {
+			continue
+		}
+		switch ss := a.spans(at); {
+		case len(ss) == 0:
+		case len(out) == 0:
+			out = ss
+		case !joined:
+			out = append(slices.Clip(out), ss...)
+			joined = true
+		default:
+			out = append(out, ss...)
 		}
 	}
 	return out
