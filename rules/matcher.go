@@ -130,8 +130,9 @@ type Matcher struct {
 	always []int32
 	// nSets word sets and gates.
 	nSets int
-	// nAlts alternatives of ORs, numbered in order within each OR;
-	// alwaysLive those that can match without any word.
+	// nAlts alternatives of ORs, of rules and of NEAR operands, numbered
+	// in order within each OR; alwaysLive those that can match without
+	// any word or are word sets.
 	nAlts      int
 	alwaysLive []int32
 	pool       sync.Pool // of *prepared

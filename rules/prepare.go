@@ -269,8 +269,8 @@ type prepared struct {
 	atoms, sets bitset
 	seen        []bool // by rule
 	cand        []int32
-	// live marks the alternatives of ORs whose triggers either field
-	// holds: the others cannot match.
+	// live marks the alternatives of ORs (a rule's or a NEAR operand's)
+	// whose triggers either field holds: the others cannot match.
 	live bitset
 }
 
