@@ -51,15 +51,27 @@ func NewArticle(title, body, outlet, lang string) *Article {
 		f.text = text
 		f.toks = analysis.Analyze(text, stemLang)
 		f.pos = make(map[string][]int, len(f.toks))
+		// The exact term is spelt in buf and looked up without a copy, in
+		// exactAt; it becomes a string once, for the first of its forms.
+		buf := []byte(ExactPrefix)
+		exactAt := make(map[string]int, len(f.toks))
+		var exactPos [][]int
 		for _, t := range f.toks {
 			f.pos[t.Term] = append(f.pos[t.Term], t.Pos)
-			ex := ExactPrefix + t.Form
-			if _, seen := f.pos[ex]; !seen {
-				f.exact = append(f.exact, ex)
+			buf = append(buf[:len(ExactPrefix)], t.Form...)
+			if i, seen := exactAt[string(buf)]; seen {
+				exactPos[i] = append(exactPos[i], t.Pos)
+				continue
 			}
-			f.pos[ex] = append(f.pos[ex], t.Pos)
+			ex := string(buf)
+			exactAt[ex] = len(f.exact)
+			f.exact = append(f.exact, ex)
+			exactPos = append(exactPos, []int{t.Pos})
 		}
-		sort.Strings(f.exact)
+		for i, ex := range f.exact {
+			f.pos[ex] = exactPos[i]
+		}
+		slices.Sort(f.exact)
 	}
 	return a
 }
@@ -153,6 +165,9 @@ func (f *field) may(pe posExpr) bool { return present(f, pe) }
 
 // skip: the strings tell by looking the words up, as of does.
 func (f *field) skip(posExpr) bool { return false }
+
+// next: the strings try every alternative.
+func (f *field) next(_ *posOr, i int) int { return i }
 
 func (f *field) has(w wordMatch) bool {
 	if w.prefix != "" {

@@ -297,6 +297,8 @@ func (l termLocations) set(*posOr) ([]int, bool) { return nil, false }
 
 func (l termLocations) skip(posExpr) bool { return false }
 
+func (l termLocations) next(_ *posOr, i int) int { return i }
+
 // candidates is a query that every article holding the operand in the
 // field matches: the words of a phrase or NEAR all present, one of the
 // alternatives of an OR.

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"sort"
 	"strings"
 	"sync"
 	"unicode"
@@ -121,18 +120,19 @@ func (e Evidence) Words() []string {
 type Matcher struct {
 	rules []*Rule
 	// terms and prefixes number the index terms and prefix* of the
-	// rules (see prefixAtom for the -1s); atoms says what each starts.
+	// rules; atoms says what each starts. trie finds the prefixes of a
+	// form.
 	terms, prefixes map[string]int32
 	atoms           []atom
-	// maxPrefix is the longest prefix* in bytes.
-	maxPrefix int
+	trie            *prefixTrie
 	// always are rules that can match without any word (a NOT, an
 	// outlet: filter alone): evaluated on every article.
 	always []int32
 	// nSets word sets and gates.
 	nSets int
-	// nAlts alternatives of ORs, numbered in order within each OR;
-	// alwaysLive those that can match without any word.
+	// nAlts alternatives of ORs, of rules and of NEAR operands, numbered
+	// in order within each OR; alwaysLive those that can match without
+	// any word or are word sets.
 	nAlts      int
 	alwaysLive []int32
 	pool       sync.Pool // of *prepared
@@ -159,6 +159,7 @@ func Compile(specs []Spec) (*Matcher, error) {
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
+	m.trie = newPrefixTrie(m.prefixes)
 	m.pool.New = func() any { return m.newPrepared() }
 	return m, nil
 }
@@ -402,6 +403,9 @@ type posLeaf struct {
 func (e *posLeaf) eval(a *Article) bool {
 	for _, fi := range e.fields {
 		v := a.view(fi, e.owner)
+		if fm, ok := v.(*fieldMarks); ok {
+			fm.takeBack()
+		}
 		if w, ok := e.pe.(posWord); ok {
 			if v.has(w.w) {
 				return true
@@ -414,7 +418,7 @@ func (e *posLeaf) eval(a *Article) bool {
 			}
 			continue
 		}
-		if v.may(e.pe) && len(e.pe.spans(v)) > 0 {
+		if v.may(e.pe) && occurs(e.pe, v) {
 			return true
 		}
 	}
@@ -461,7 +465,11 @@ func posTriggers(pe posExpr) trigger {
 
 func (e *posLeaf) collect(a *Article, out *[]hit) {
 	for _, fi := range e.fields {
-		for _, s := range e.pe.marks(a.view(fi, e.owner)) {
+		v := a.view(fi, e.owner)
+		if fm, ok := v.(*fieldMarks); ok {
+			fm.takeBack()
+		}
+		for _, s := range e.pe.marks(v) {
 			*out = append(*out, hit{fi, s})
 		}
 	}
@@ -517,18 +525,35 @@ func (e *andExpr) collect(a *Article, out *[]hit) {
 
 // orExpr is alternatives. Its owner numbers them from base, and marks
 // those whose triggers an article it prepares holds: the others cannot
-// match and are skipped.
+// match and are skipped. A live phrase, NEAR or AND is then tested
+// against needs[needAt[i]:needAt[i+1]], the words it or its leaves need
+// (see needs), before it is read: many fail there, in one array per OR.
 type orExpr struct {
-	alts  []expr
-	owner *Matcher
-	base  int32
+	alts   []expr
+	owner  *Matcher
+	base   int32
+	needs  []int32
+	needAt []int32
+	// setOf is, by alternative, the id of a word set's set, or -1 for the
+	// other alternatives, and setIn the fields it is looked for in, a bit
+	// per field: an OR answers for its word sets from the article's marks
+	// without reading the leaves.
+	setOf []int32
+	setIn []uint8
 }
 
 func (e *orExpr) eval(a *Article) bool {
 	if p := e.prepared(a); p != nil {
 		end := e.base + int32(len(e.alts))
 		for i := p.nextLive(e.base, end); i < end; i = p.nextLive(i+1, end) {
-			if e.alts[i-e.base].eval(a) {
+			j := i - e.base
+			if id := e.setOf[j]; id >= 0 {
+				if in := e.setIn[j]; in&1 != 0 && p.fields[0].sets.has(id) || in&2 != 0 && p.fields[1].sets.has(id) {
+					return true
+				}
+				continue
+			}
+			if p.holds(e.needs[e.needAt[j]:e.needAt[j+1]]) && e.alts[j].eval(a) {
 				return true
 			}
 		}
@@ -580,11 +605,12 @@ const evidenceContext = 6
 func (r *Rule) hits(a *Article) []hit {
 	var hits []hit
 	r.match.collect(a, &hits)
-	sort.Slice(hits, func(i, j int) bool {
-		if hits[i].field != hits[j].field {
-			return hits[i].field < hits[j].field
+	// Hits of one field and start are interchangeable for the evidence.
+	slices.SortFunc(hits, func(x, y hit) int {
+		if x.field != y.field {
+			return x.field - y.field
 		}
-		return hits[i].from < hits[j].from
+		return x.from - y.from
 	})
 	return hits
 }
@@ -624,18 +650,24 @@ func passage(rule, name string, f *field, hs []hit) Evidence {
 	}
 	ev := Evidence{Rule: rule, Field: name, Text: strings.TrimRightFunc(f.text[start:end], unicode.IsSpace)}
 	lead := start
-	marked := map[int]bool{}
+	// The marked positions, each once, in order: a word's position orders
+	// its marks as its offset does.
+	var room [16]int
+	marked := room[:0]
 	for _, h := range hs {
 		for p := h.from; p <= h.to; p++ {
-			if marked[p] {
-				continue
-			}
-			marked[p] = true
-			t := f.toks[p-1]
-			ev.Marks = append(ev.Marks, Mark{t.Start - lead, t.End - lead})
+			marked = append(marked, p)
 		}
 	}
-	sort.Slice(ev.Marks, func(i, j int) bool { return ev.Marks[i].Start < ev.Marks[j].Start })
+	slices.Sort(marked)
+	marked = slices.Compact(marked)
+	if len(marked) > 0 {
+		ev.Marks = make([]Mark, len(marked))
+	}
+	for i, p := range marked {
+		t := f.toks[p-1]
+		ev.Marks[i] = Mark{t.Start - lead, t.End - lead}
+	}
 	if from > 1 {
 		ev.Text = "…" + ev.Text
 		for i := range ev.Marks {

@@ -264,3 +264,47 @@ func TestPreparedAgreesWithStrings(t *testing.T) {
 		t.Errorf("only %d matches: the test says little", matched)
 	}
 }
+
+// TestOrNeedsAcrossFields checks the quick test of what an OR's phrases,
+// NEARs and ANDs need, which looks at both fields at once: words of a
+// phrase or NEAR split between the title and the body pass it, and the
+// leaf must still reject them, while words of one field, and an AND's
+// words in either, must still match.
+func TestOrNeedsAcrossFields(t *testing.T) {
+	m, err := Compile([]Spec{
+		{ID: "phrase", Query: `инсулин* OR "врачебная ошибка"`},
+		{ID: "near", Query: `кезек OR (врач NEAR/2 (ошибка OR "дурное обращение"))`},
+		{ID: "title", Query: `кезек OR title:(врач NEAR/2 ошибка)`},
+		{ID: "nested", Query: `кезек OR ((врач OR "главный врач") NEAR/3 (ошибка NEAR/1 роддом))`},
+		{ID: "and", Query: `кезек OR (врач AND (ошибка OR халатность) AND NOT ветеринар)`},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		title, body string
+		want        []string
+	}{
+		{"Врачебная новость", "Ошибка в отчёте", nil},
+		{"Новость", "Врачебная ошибка в роддоме", []string{"phrase"}},
+		{"Врач", "ошибка", []string{"and"}},
+		{"Врач", "халатность ветеринара", nil},
+		{"Врач", "", nil},
+		{"Врач допустил ошибку", "", []string{"near", "title", "and"}},
+		{"Новость", "Главный врач и ошибка роддома", []string{"near", "nested", "and"}},
+		{"Ошибка роддома", "Главный врач", []string{"and"}},
+		{"Новость", "Врач где-то далеко, совсем далеко отсюда, а ошибка", []string{"and"}},
+	} {
+		a := NewArticle(c.title, c.body, "24.kg", "ru")
+		var slow []string
+		for _, r := range m.Rules() {
+			if r.Matches(a) {
+				slow = append(slow, r.ID)
+			}
+		}
+		got := m.MatchIDs(a)
+		if !slices.Equal(got, slow) || !slices.Equal(got, c.want) {
+			t.Errorf("%q / %q: matcher %v, strings %v, want %v", c.title, c.body, got, slow, c.want)
+		}
+	}
+}

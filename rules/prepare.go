@@ -3,7 +3,6 @@ package rules
 import (
 	"math/bits"
 	"slices"
-	"unicode/utf8"
 )
 
 // This file holds what a Matcher works out about an article before it
@@ -11,8 +10,8 @@ import (
 // its rules look for gets a dense number, an atom; every word set and
 // every gate of another OR inside a NEAR (see posOr) gets a set id, and
 // every alternative of a rule's ORs an alternative id (see orExpr). Per
-// article, one pass over each field's terms, and over the prefixes of its
-// exact forms, finds the atoms the field holds, where they stand and, from
+// article, one pass over each field's terms, and over its exact forms
+// through a trie of the prefixes (see prefix.go), finds the atoms the field holds, where they stand and, from
 // them, the candidate rules, the sets present and the live alternatives.
 // The rules then test bits and merge the position lists of atoms instead
 // of looking strings up. A rule evaluated on an article its Matcher did
@@ -50,36 +49,15 @@ func (m *Matcher) termAtom(t string) int32 {
 }
 
 // prefixAtom returns the atom of a prefix* (with ExactPrefix), numbering it
-// if new. Its shorter prefixes are recorded as -1, so that the walk over a
-// form's prefixes stops at the first one no prefix* starts with.
+// if new.
 func (m *Matcher) prefixAtom(p string) int32 {
-	if id, ok := m.prefixes[p]; ok && id >= 0 {
+	if id, ok := m.prefixes[p]; ok {
 		return id
 	}
 	id := int32(len(m.atoms))
 	m.atoms = append(m.atoms, atom{term: p, prefix: true})
 	m.prefixes[p] = id
-	eachPrefix(p, len(p)-1, func(q string) bool {
-		if _, ok := m.prefixes[q]; !ok {
-			m.prefixes[q] = -1
-		}
-		return true
-	})
-	m.maxPrefix = max(m.maxPrefix, len(p))
 	return id
-}
-
-// eachPrefix calls fn with every prefix of the exact term ex that ends on
-// a rune boundary, from one letter up to maxLen bytes, until fn returns
-// false.
-func eachPrefix(ex string, maxLen int, fn func(string) bool) {
-	for end := len(ExactPrefix) + 1; end <= len(ex) && end <= maxLen; end++ {
-		if end == len(ex) || utf8.RuneStart(ex[end]) {
-			if !fn(ex[:end]) {
-				return
-			}
-		}
-	}
 }
 
 func (m *Matcher) internWord(w wordMatch) wordMatch {
@@ -140,6 +118,32 @@ func (m *Matcher) own(e expr) {
 		}
 		e.owner, e.base = m, int32(m.nAlts)
 		m.nAlts += len(e.alts)
+		e.needAt = make([]int32, 1, len(e.alts)+1)
+		e.setOf, e.setIn = make([]int32, len(e.alts)), make([]uint8, len(e.alts))
+		for i, c := range e.alts {
+			e.setOf[i] = -1
+			if leaf, ok := c.(*posLeaf); ok && leaf.set {
+				e.setOf[i] = leaf.pe.(*posOr).id
+				for _, fi := range leaf.fields {
+					e.setIn[i] |= 1 << fi
+				}
+			}
+			switch c := c.(type) {
+			case *posLeaf:
+				switch c.pe.(type) {
+				case posPhrase, posNear:
+					e.needs = m.needs(e.needs, c.pe)
+				}
+			case *andExpr:
+				// All its leaves must match: their words are needed too.
+				for _, d := range c.pos {
+					if leaf, ok := d.(*posLeaf); ok {
+						e.needs = m.needs(e.needs, leaf.pe)
+					}
+				}
+			}
+			e.needAt = append(e.needAt, int32(len(e.needs)))
+		}
 		for i, c := range e.alts {
 			t, ok := c.triggers()
 			if leaf, isLeaf := c.(*posLeaf); !ok || isLeaf && leaf.set {
@@ -195,12 +199,63 @@ func (m *Matcher) intern(pe posExpr) posExpr {
 				t = t.union(posTriggers(a))
 			}
 			pe.id, pe.registered = m.newSet(m.triggerAtoms(t)), true
+			m.numberAlts(pe)
 		}
 		return pe
 	case posNear:
 		return posNear{m.intern(pe.left), m.intern(pe.right), pe.dist}
 	}
 	return pe
+}
+
+// needs appends to out the words pe needs, whichever field they are in:
+// a clause per word, word of a phrase, word of a NEAR, word set and OR
+// operand of a NEAR, each a count n and n atoms one of which must be
+// present, or -n and n sets one of which must be. The field's own test is
+// left to the leaf.
+func (m *Matcher) needs(out []int32, pe posExpr) []int32 {
+	switch pe := pe.(type) {
+	case posWord:
+		out = append(out, int32(len(pe.w.atoms)))
+		return append(out, pe.w.atoms...)
+	case posPhrase:
+		for _, w := range pe.ws {
+			out = m.needs(out, posWord{w})
+		}
+	case *posOr:
+		switch {
+		case pe.words:
+			return append(out, -1, pe.id)
+		case pe.wordSet != nil:
+			return append(out, -2, pe.id, pe.wordSet.id)
+		}
+		return append(out, -1, pe.id)
+	case posNear:
+		out = m.needs(out, pe.left)
+		return m.needs(out, pe.right)
+	}
+	return out
+}
+
+// numberAlts numbers the alternatives of an OR inside a NEAR that is not
+// a word set, so that an article's atoms mark those whose triggers it
+// holds, as for the alternatives of a rule's ORs.
+func (m *Matcher) numberAlts(pe *posOr) {
+	pe.base, pe.numbered = int32(m.nAlts), true
+	m.nAlts += len(pe.alts)
+	for i, a := range pe.alts {
+		id := pe.base + int32(i)
+		if o, ok := a.(*posOr); ok && o.words {
+			// A word set's own mark is as quick to test.
+			m.alwaysLive = append(m.alwaysLive, id)
+			continue
+		}
+		for _, at := range m.triggerAtoms(posTriggers(a)) {
+			if l := m.atoms[at].alts; len(l) == 0 || l[len(l)-1] != id {
+				m.atoms[at].alts = append(l, id)
+			}
+		}
+	}
 }
 
 // prepared is what a Matcher worked out about one article: the candidate
@@ -210,22 +265,30 @@ func (m *Matcher) intern(pe posExpr) posExpr {
 type prepared struct {
 	owner  *Matcher
 	fields [2]fieldMarks
-	seen   []bool // by rule
-	cand   []int32
-	// live marks the alternatives of ORs whose triggers either field
-	// holds: the others cannot match.
+	// atoms and sets are those either field holds.
+	atoms, sets bitset
+	seen        []bool // by rule
+	cand        []int32
+	// live marks the alternatives of ORs (a rule's or a NEAR operand's)
+	// whose triggers either field holds: the others cannot match.
 	live bitset
 }
 
 // fieldMarks is one field of a prepared article.
 type fieldMarks struct {
 	owner       *Matcher
+	prep        *prepared
 	atoms, sets bitset
 	// Where the field holds each atom: last[a] is 1 + the index in lists
 	// of the atom's latest position list, 0 for none; each list links to
 	// the one before (a prefix* has one per form it starts).
 	last  []int32
 	lists []posList
+	// spanRoom and posRoom lend the spans and merged positions worked
+	// out while one leaf is tested or its marks collected (see scratch);
+	// they are taken back before the next.
+	spanRoom []span
+	posRoom  []int
 }
 
 type posList struct {
@@ -234,12 +297,12 @@ type posList struct {
 }
 
 func (m *Matcher) newPrepared() *prepared {
-	p := &prepared{owner: m, seen: make([]bool, len(m.rules)), live: newBitset(m.nAlts)}
+	p := &prepared{owner: m, atoms: newBitset(len(m.atoms)), sets: newBitset(m.nSets), seen: make([]bool, len(m.rules)), live: newBitset(m.nAlts)}
 	for _, i := range m.alwaysLive {
 		p.live.add(i)
 	}
 	for fi := range p.fields {
-		p.fields[fi] = fieldMarks{owner: m, atoms: newBitset(len(m.atoms)), sets: newBitset(m.nSets), last: make([]int32, len(m.atoms))}
+		p.fields[fi] = fieldMarks{owner: m, prep: p, atoms: newBitset(len(m.atoms)), sets: newBitset(m.nSets), last: make([]int32, len(m.atoms))}
 	}
 	return p
 }
@@ -256,16 +319,13 @@ func (m *Matcher) prepare(a *Article) *prepared {
 				p.hit(fm, id, ps)
 			}
 		}
-		if m.maxPrefix == 0 {
-			continue
-		}
 		for _, ex := range f.exact {
-			eachPrefix(ex, m.maxPrefix, func(pre string) bool {
-				id, ok := m.prefixes[pre]
-				if ok && id >= 0 {
-					p.hit(fm, id, f.pos[ex])
+			var ps []int
+			m.trie.each(ex, func(id int32) {
+				if ps == nil {
+					ps = f.pos[ex]
 				}
-				return ok
+				p.hit(fm, id, ps)
 			})
 		}
 	}
@@ -280,6 +340,8 @@ func (m *Matcher) release(a *Article, p *prepared) {
 		p.seen[i] = false
 	}
 	p.cand = p.cand[:0]
+	clear(p.atoms)
+	clear(p.sets)
 	clear(p.live)
 	for _, i := range m.alwaysLive {
 		p.live.add(i)
@@ -309,6 +371,13 @@ func (p *prepared) hit(fm *fieldMarks, id int32, ps []int) {
 	for _, s := range at.sets {
 		fm.sets.add(s)
 	}
+	if p.atoms.has(id) {
+		return // the other field has marked what the atom starts
+	}
+	p.atoms.add(id)
+	for _, s := range at.sets {
+		p.sets.add(s)
+	}
 	for _, i := range at.alts {
 		p.live.add(i)
 	}
@@ -322,6 +391,37 @@ func (p *prepared) mark(rules []int32) {
 			p.cand = append(p.cand, i)
 		}
 	}
+}
+
+// holds reports whether either field holds a word of every clause of
+// needs (see Matcher.needs).
+func (p *prepared) holds(needs []int32) bool {
+	for i := 0; i < len(needs); {
+		n := needs[i]
+		i++
+		found := false
+		if n > 0 {
+			for _, a := range needs[i : i+int(n)] {
+				if p.atoms.has(a) {
+					found = true
+					break
+				}
+			}
+			i += int(n)
+		} else {
+			for _, s := range needs[i : i-int(n)] {
+				if p.sets.has(s) {
+					found = true
+					break
+				}
+			}
+			i -= int(n)
+		}
+		if !found {
+			return false
+		}
+	}
+	return true
 }
 
 // nextLive returns the first live alternative in [from, to), or to.
@@ -382,6 +482,14 @@ func (fm *fieldMarks) may(pe posExpr) bool {
 
 func (fm *fieldMarks) skip(pe posExpr) bool { return !fm.may(pe) }
 
+func (fm *fieldMarks) next(p *posOr, i int) int {
+	if !p.numbered {
+		return i
+	}
+	end := p.base + int32(len(p.alts))
+	return int(fm.prep.nextLive(p.base+int32(i), end) - p.base)
+}
+
 func (fm *fieldMarks) of(w wordMatch) []int { return fm.positions(w.atoms) }
 
 func (fm *fieldMarks) set(p *posOr) ([]int, bool) {
@@ -397,26 +505,50 @@ func (fm *fieldMarks) set(p *posOr) ([]int, bool) {
 // positions merges the position lists of the atoms; a list alone is
 // returned without a copy.
 func (fm *fieldMarks) positions(atoms []int32) []int {
-	var only, ps []int
-	found := 0
+	var only []int
+	found, total := 0, 0
 	for _, id := range atoms {
 		if !fm.atoms.has(id) {
 			continue
 		}
 		for i := fm.last[id] - 1; i >= 0; i = fm.lists[i].prev {
-			if found++; found == 1 {
-				only = fm.lists[i].pos
-				continue
-			}
-			if found == 2 {
-				ps = append(ps, only...)
-			}
-			ps = append(ps, fm.lists[i].pos...)
+			found++
+			only = fm.lists[i].pos
+			total += len(only)
 		}
 	}
 	if found <= 1 {
 		return only
 	}
+	if len(fm.posRoom)+total > cap(fm.posRoom) {
+		fm.posRoom = make([]int, 0, max(2*cap(fm.posRoom), total, 256))
+	}
+	from := len(fm.posRoom)
+	for _, id := range atoms {
+		if !fm.atoms.has(id) {
+			continue
+		}
+		for i := fm.last[id] - 1; i >= 0; i = fm.lists[i].prev {
+			fm.posRoom = append(fm.posRoom, fm.lists[i].pos...)
+		}
+	}
+	ps := fm.posRoom[from:len(fm.posRoom):len(fm.posRoom)]
 	slices.Sort(ps)
 	return slices.Compact(ps)
+}
+
+// lendSpans lends room for n spans until takeBack.
+func (fm *fieldMarks) lendSpans(n int) []span {
+	if len(fm.spanRoom)+n > cap(fm.spanRoom) {
+		fm.spanRoom = make([]span, 0, max(2*cap(fm.spanRoom), n, 256))
+	}
+	from := len(fm.spanRoom)
+	fm.spanRoom = fm.spanRoom[:from+n]
+	return fm.spanRoom[from : from+n : from+n]
+}
+
+// takeBack makes the room lent for one leaf free for the next.
+func (fm *fieldMarks) takeBack() {
+	fm.spanRoom = fm.spanRoom[:0]
+	fm.posRoom = fm.posRoom[:0]
 }

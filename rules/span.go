@@ -59,6 +59,9 @@ type positions interface {
 	// skip reports, from a quick test of its words, that pe does not
 	// occur in the field; false when the reader cannot tell at once.
 	skip(pe posExpr) bool
+	// next returns the first alternative of p from i on that may occur,
+	// or len(p.alts); a reader that cannot tell at once returns i.
+	next(p *posOr, i int) int
 }
 
 // span is a run of positions [from, to].
@@ -66,14 +69,26 @@ type span struct{ from, to int }
 
 type posWord struct{ w wordMatch }
 
-func (p posWord) spans(at positions) []span { return wordSpans(at.of(p.w)) }
+func (p posWord) spans(at positions) []span { return wordSpans(at, at.of(p.w)) }
+
+// scratch is a reader that lends the room for the spans and positions it
+// works out, so that testing a phrase or NEAR allocates nothing; the room
+// is reused once the test is over (see fieldMarks.takeBack).
+type scratch interface {
+	lendSpans(n int) []span
+}
 
 // wordSpans are the one-word runs at positions ps.
-func wordSpans(ps []int) []span {
+func wordSpans(at positions, ps []int) []span {
 	if len(ps) == 0 {
 		return nil
 	}
-	out := make([]span, len(ps))
+	var out []span
+	if sc, ok := at.(scratch); ok {
+		out = sc.lendSpans(len(ps))
+	} else {
+		out = make([]span, len(ps))
+	}
 	for i, x := range ps {
 		out[i] = span{x, x}
 	}
@@ -84,15 +99,31 @@ type posPhrase struct{ ws []wordMatch }
 
 func (p posPhrase) spans(at positions) []span {
 	var out []span
+	p.each(at, func(s span) bool {
+		out = append(out, s)
+		return true
+	})
+	return out
+}
+
+// each calls fn with every occurrence of the phrase, in order, until fn
+// returns false.
+func (p posPhrase) each(at positions, fn func(span) bool) {
 	first := at.of(p.ws[0])
 	if len(first) == 0 {
-		return nil
+		return
 	}
-	rest := make([][]int, len(p.ws)-1)
-	for i, w := range p.ws[1:] {
-		if rest[i] = at.of(w); len(rest[i]) == 0 {
-			return nil
+	var room [4][]int
+	rest := room[:0]
+	if len(p.ws)-1 > len(room) {
+		rest = make([][]int, 0, len(p.ws)-1)
+	}
+	for _, w := range p.ws[1:] {
+		ps := at.of(w)
+		if len(ps) == 0 {
+			return
 		}
+		rest = append(rest, ps)
 	}
 next:
 	for _, x := range first {
@@ -101,9 +132,10 @@ next:
 				continue next
 			}
 		}
-		out = append(out, span{x, x + len(p.ws) - 1})
+		if !fn(span{x, x + len(p.ws) - 1}) {
+			return
+		}
 	}
-	return out
 }
 
 // posOr is alternatives. An OR of plain words is a word set: the Matcher
@@ -122,6 +154,12 @@ type posOr struct {
 	// wordSet is the alternative that is a word set, if any, of an OR
 	// that is not one; its words are not in the gate.
 	wordSet *posOr
+	// base numbers the alternatives of an OR that is not a word set, when
+	// numbered, among those of the Matcher's ORs (see orExpr), so that
+	// the alternatives none of whose triggers an article holds are
+	// passed over without a look.
+	base     int32
+	numbered bool
 }
 
 // plainWords returns the words of an OR of plain words, or nil.
@@ -139,12 +177,25 @@ func (p *posOr) plainWords() []wordMatch {
 
 func (p *posOr) spans(at positions) []span {
 	if ps, ok := at.set(p); ok {
-		return wordSpans(ps)
+		return wordSpans(at, ps)
 	}
+	// Usually one alternative occurs: its spans are returned as they are.
 	var out []span
-	for _, a := range p.alts {
-		if !at.skip(a) {
-			out = append(out, a.spans(at)...)
+	joined := false
+	for i := at.next(p, 0); i < len(p.alts); i = at.next(p, i+1) {
+		a := p.alts[i]
+		if at.skip(a) {
+			continue
+		}
+		switch ss := a.spans(at); {
+		case len(ss) == 0:
+		case len(out) == 0:
+			out = ss
+		case !joined:
+			out = append(slices.Clip(out), ss...)
+			joined = true
+		default:
+			out = append(out, ss...)
 		}
 	}
 	return out
@@ -159,12 +210,21 @@ type posNear struct {
 }
 
 func (p posNear) spans(at positions) []span {
+	var out []span
+	p.each(at, func(s span) bool {
+		out = append(out, s)
+		return true
+	})
+	return out
+}
+
+// each calls fn with every match of the NEAR, until fn returns false.
+func (p posNear) each(at positions, fn func(span) bool) {
 	ls := p.left.spans(at)
 	if len(ls) == 0 {
-		return nil
+		return
 	}
 	rs := p.right.spans(at)
-	var out []span
 	for _, l := range ls {
 		for _, r := range rs {
 			var gap int
@@ -180,12 +240,30 @@ func (p posNear) spans(at positions) []span {
 				// of an inner NEAR: as near as can be.
 				gap = 0
 			}
-			if gap <= p.dist {
-				out = append(out, span{min(l.from, r.from), max(l.to, r.to)})
+			if gap <= p.dist && !fn(span{min(l.from, r.from), max(l.to, r.to)}) {
+				return
 			}
 		}
 	}
-	return out
+}
+
+// occurs reports whether pe occurs in the field at all: a phrase or NEAR
+// stops at its first occurrence.
+func occurs(pe posExpr, at positions) bool {
+	found := false
+	stop := func(span) bool {
+		found = true
+		return false
+	}
+	switch pe := pe.(type) {
+	case posPhrase:
+		pe.each(at, stop)
+		return found
+	case posNear:
+		pe.each(at, stop)
+		return found
+	}
+	return len(pe.spans(at)) > 0
 }
 
 func (p posWord) marks(at positions) []span   { return p.spans(at) }
@@ -193,11 +271,12 @@ func (p posPhrase) marks(at positions) []span { return p.spans(at) }
 
 func (p *posOr) marks(at positions) []span {
 	if ps, ok := at.set(p); ok {
-		return wordSpans(ps)
+		return wordSpans(at, ps)
 	}
+	// An alternative that cannot occur has no marks.
 	var out []span
-	for _, a := range p.alts {
-		out = append(out, a.marks(at)...)
+	for i := at.next(p, 0); i < len(p.alts); i = at.next(p, i+1) {
+		out = append(out, p.alts[i].marks(at)...)
 	}
 	return out
 }

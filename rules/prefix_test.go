@@ -1,0 +1,41 @@
+package rules
+
+import (
+	"slices"
+	"strings"
+	"testing"
+)
+
+// TestPrefixTrie checks the trie against the plain reading of a prefix*:
+// every prefix* a form starts with is found, shortest first, and no other.
+func TestPrefixTrie(t *testing.T) {
+	prefixes := map[string]int32{}
+	for i, p := range []string{"в", "вр", "врач", "врачеб", "больн", "бо", "ооруk", "оорук", "ж"} {
+		prefixes[ExactPrefix+p] = int32(i)
+	}
+	trie := newPrefixTrie(prefixes)
+	for _, form := range []string{"врачебная", "врач", "вр", "в", "больница", "бол", "оорукана", "ооруkана", "жана", "ы", "", "дарыгер"} {
+		ex := ExactPrefix + form
+		var got, want []int32
+		trie.each(ex, func(a int32) { got = append(got, a) })
+		for p, id := range prefixes {
+			if strings.HasPrefix(ex, p) {
+				want = append(want, id)
+			}
+		}
+		// Shortest first: in the order of the prefixes' lengths.
+		slices.SortFunc(want, func(x, y int32) int { return len(atomPrefix(prefixes, x)) - len(atomPrefix(prefixes, y)) })
+		if !slices.Equal(got, want) {
+			t.Errorf("%q: trie %v, want %v", form, got, want)
+		}
+	}
+}
+
+func atomPrefix(prefixes map[string]int32, id int32) string {
+	for p, i := range prefixes {
+		if i == id {
+			return p
+		}
+	}
+	return ""
+}
