@@ -109,12 +109,15 @@ func BenchmarkLayout(b *testing.B) {
 		x    *Index
 	}{{"single", one}, {fmt.Sprintf("monthly-%d", len(months.shards)), months}}
 	for _, q := range benchQueries {
-		for _, kind := range []string{"all-time", "30-days", "30-days-faceted"} {
+		for _, kind := range []string{"all-time", "30-days", "30-days-faceted", "30-days-mid-month"} {
 			for _, layout := range layouts {
 				b.Run(kind+"/"+q+"/"+layout.name, func(b *testing.B) {
 					req := Request{Query: q}
-					if kind != "all-time" {
+					switch kind {
+					case "30-days", "30-days-faceted":
 						req.Since, req.Until = end.AddDate(0, 0, -30), end
+					case "30-days-mid-month": // two monthly shards
+						req.Since, req.Until = end.AddDate(0, 0, -44), end.AddDate(0, 0, -14)
 					}
 					if kind == "30-days-faceted" {
 						req.Facets, req.Histogram = FacetFields, true
