@@ -8,8 +8,6 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"slices"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -152,7 +150,8 @@ func (x *Index) open() error {
 		}
 		x.shards = append(x.shards, &shard{key: e.Name(), start: start, end: end, bi: bi})
 	}
-	slices.SortFunc(x.shards, func(a, b *shard) int { return strings.Compare(a.key, b.key) })
+	// os.ReadDir returns the entries by name, and the names of shards sort
+	// as their periods: x.shards is in order.
 	x.lastID.Store(m.LastID)
 	return nil
 }
@@ -292,31 +291,8 @@ type labelled struct {
 // write indexes arts, in id order, into their shards, and then records the
 // last id as the high-water mark.
 func (x *Index) write(arts []labelled) error {
-	keys := map[string]*bleve.Batch{}
-	for _, la := range arts {
-		keys[x.layout.key(la.a.Published)] = nil
-	}
-	shards, err := x.shardsFor(keys)
-	if err != nil {
+	if err := x.put(arts); err != nil {
 		return err
-	}
-	x.mu.RLock()
-	defer x.mu.RUnlock()
-	if x.closed {
-		return errClosed
-	}
-	for key := range keys {
-		keys[key] = shards[key].bi.NewBatch()
-	}
-	for _, la := range arts {
-		if err := keys[x.layout.key(la.a.Published)].Index(docID(la.a.ID), newDocument(la.a, la.l)); err != nil {
-			return fmt.Errorf("index: article %d: %w", la.a.ID, err)
-		}
-	}
-	for key, b := range keys {
-		if err := shards[key].bi.Batch(b); err != nil {
-			return fmt.Errorf("index: write batch to shard %s: %w", key, err)
-		}
 	}
 	last := arts[len(arts)-1].a.ID
 	if err := writeMeta(x.dir, meta{Version: mappingVersion, Layout: x.layout.name(), LastID: last}); err != nil {
@@ -326,23 +302,55 @@ func (x *Index) write(arts []labelled) error {
 	return nil
 }
 
-// shardsFor returns the shards named by the keys of keys, creating those
-// that are new.
-func (x *Index) shardsFor(keys map[string]*bleve.Batch) (map[string]*shard, error) {
-	x.mu.Lock()
-	defer x.mu.Unlock()
-	if x.closed {
-		return nil, errClosed
+// put indexes arts into the shards of their months, creating those that
+// are new.
+func (x *Index) put(arts []labelled) error {
+	keys := make([]string, len(arts))
+	for i, la := range arts {
+		keys[i] = x.layout.key(la.a.Published)
 	}
-	out := make(map[string]*shard, len(keys))
-	for key := range keys {
-		s, err := x.shardLocked(key)
-		if err != nil {
-			return nil, err
+	for {
+		missing, err := x.putInto(arts, keys)
+		if err != nil || missing == "" {
+			return err
 		}
-		out[key] = s
+		if err := x.createShard(missing); err != nil {
+			return err
+		}
 	}
-	return out, nil
+}
+
+// putInto indexes arts, of the shards keys names, under the read lock, so
+// that no Reindex or Close closes a shard meanwhile. It returns the key of
+// a shard that does not exist yet, having written nothing.
+func (x *Index) putInto(arts []labelled, keys []string) (missing string, err error) {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	if x.closed {
+		return "", errClosed
+	}
+	batches := map[*shard]*bleve.Batch{}
+	for i, la := range arts {
+		j, found := x.find(keys[i])
+		if !found {
+			return keys[i], nil
+		}
+		s := x.shards[j]
+		b := batches[s]
+		if b == nil {
+			b = s.bi.NewBatch()
+			batches[s] = b
+		}
+		if err := b.Index(docID(la.a.ID), newDocument(la.a, la.l)); err != nil {
+			return "", fmt.Errorf("index: article %d: %w", la.a.ID, err)
+		}
+	}
+	for s, b := range batches {
+		if err := s.bi.Batch(b); err != nil {
+			return "", fmt.Errorf("index: write batch to shard %s: %w", s.key, err)
+		}
+	}
+	return "", nil
 }
 
 // Relabel re-indexes one article with new labels, when its rules, story or
@@ -351,17 +359,7 @@ func (x *Index) Relabel(ctx context.Context, a *store.Article, l Labels) error {
 	if a.ID > x.lastID.Load() {
 		return nil // Sync will index it with its labels
 	}
-	key := x.layout.key(a.Published)
-	shards, err := x.shardsFor(map[string]*bleve.Batch{key: nil})
-	if err != nil {
-		return err
-	}
-	x.mu.RLock()
-	defer x.mu.RUnlock()
-	if x.closed {
-		return errClosed
-	}
-	if err := shards[key].bi.Index(docID(a.ID), newDocument(a, l)); err != nil {
+	if err := x.put([]labelled{{a, l}}); err != nil {
 		return fmt.Errorf("index: relabel article %d: %w", a.ID, err)
 	}
 	return nil

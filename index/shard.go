@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
@@ -156,34 +157,35 @@ func (x *Index) target(since, until time.Time) bleve.Index {
 	return alias
 }
 
-// shardLocked returns the shard named key, creating it if new. The caller holds
-// x.mu for writing.
-func (x *Index) shardLocked(key string) (*shard, error) {
-	i, found := slices.BinarySearchFunc(x.shards, key, func(s *shard, k string) int {
-		switch {
-		case s.key < k:
-			return -1
-		case s.key > k:
-			return 1
-		}
-		return 0
-	})
+// find returns where the shard named key is in x.shards, or would be.
+// The caller holds x.mu.
+func (x *Index) find(key string) (int, bool) {
+	return slices.BinarySearchFunc(x.shards, key, func(s *shard, k string) int { return strings.Compare(s.key, k) })
+}
+
+// createShard creates the shard named key, unless another write has.
+func (x *Index) createShard(key string) error {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if x.closed {
+		return errClosed
+	}
+	i, found := x.find(key)
 	if found {
-		return x.shards[i], nil
+		return nil
 	}
 	start, end, ok := x.layout.span(key)
 	if !ok {
-		return nil, fmt.Errorf("index: no shard is named %q", key)
+		return fmt.Errorf("index: no shard is named %q", key)
 	}
 	bi, err := bleve.New(filepath.Join(x.dir, key), newMapping())
 	if err != nil {
-		return nil, fmt.Errorf("index: create shard %s: %w", key, err)
+		return fmt.Errorf("index: create shard %s: %w", key, err)
 	}
 	if err := bi.SetInternal([]byte(keyVersion), []byte(mappingVersion)); err != nil {
 		bi.Close()
-		return nil, fmt.Errorf("index: create shard %s: %w", key, err)
+		return fmt.Errorf("index: create shard %s: %w", key, err)
 	}
-	s := &shard{key: key, start: start, end: end, bi: bi}
-	x.shards = slices.Insert(x.shards, i, s)
-	return s, nil
+	x.shards = slices.Insert(x.shards, i, &shard{key: key, start: start, end: end, bi: bi})
+	return nil
 }
