@@ -111,13 +111,60 @@ type indexed struct {
 	peak, peakAnon int64
 }
 
-// indexArchive indexes articles 0..n-1 in batches of batchSize, the way
-// Sync does, timing the indexing alone (not the generator).
+// indexArchive indexes articles 0..n-1 into a bleve index of mapping m,
+// each article as doc makes it, in batches of batchSize as Sync writes.
 func indexArchive(b *testing.B, g *synth.Generator, n int, dir string, m mapping.IndexMapping, doc func(*store.Article) any) indexed {
+	b.Helper()
+	var bi bleve.Index
+	out := loadArchive(b, g, n, dir, func() (func([]*store.Article) error, error) {
+		var err error
+		if bi, err = bleve.New(dir, m); err != nil {
+			return nil, err
+		}
+		return func(arts []*store.Article) error {
+			batch := bi.NewBatch()
+			for _, a := range arts {
+				if err := batch.Index(docID(a.ID), doc(a)); err != nil {
+					return err
+				}
+			}
+			return bi.Batch(batch)
+		}, nil
+	})
+	out.bi = bi
+	return out
+}
+
+// indexKuzot indexes articles 0..n-1 through an Index of the layout given,
+// batchSize at a time as Sync writes them.
+func indexKuzot(b *testing.B, g *synth.Generator, n int, dir string, l layout) (*Index, indexed) {
+	b.Helper()
+	var x *Index
+	out := loadArchive(b, g, n, dir, func() (func([]*store.Article) error, error) {
+		var err error
+		if x, err = Open(dir, synthSource{g, n}, quiet(), withLayout(l)); err != nil {
+			return nil, err
+		}
+		batch := make([]labelled, 0, batchSize)
+		return func(arts []*store.Article) error {
+			batch = batch[:0]
+			for _, a := range arts {
+				batch = append(batch, labelled{a: a})
+			}
+			return x.write(batch)
+		}, nil
+	})
+	return x, out
+}
+
+// loadArchive opens an index with open, which returns how to write a
+// batch to it, and writes articles 0..n-1 batchSize at a time, timing the
+// writes alone (not the generator). The peak RSS counts from the open.
+func loadArchive(b *testing.B, g *synth.Generator, n int, dir string, open func() (func([]*store.Article) error, error)) indexed {
 	b.Helper()
 	runtime.GC()
 	resetPeakRSS()
-	bi, err := bleve.New(dir, m)
+	write, err := open()
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -130,13 +177,7 @@ func indexArchive(b *testing.B, g *synth.Generator, n int, dir string, m mapping
 			arts = append(arts, synthArticle(g.Article(i)))
 		}
 		t0 := time.Now()
-		batch := bi.NewBatch()
-		for _, a := range arts {
-			if err := batch.Index(docID(a.ID), doc(a)); err != nil {
-				b.Fatal(err)
-			}
-		}
-		if err := bi.Batch(batch); err != nil {
+		if err := write(arts); err != nil {
 			b.Fatal(err)
 		}
 		took += time.Since(t0)
@@ -144,39 +185,7 @@ func indexArchive(b *testing.B, g *synth.Generator, n int, dir string, m mapping
 			b.Logf("%s: %d articles, %.0f/s, peak RSS %s", filepath.Base(dir), start, float64(start)/took.Seconds(), mb(peakRSS()))
 		}
 	}
-	return indexed{bi: bi, rate: float64(n) / took.Seconds(), disk: dirSize(dir), peak: peakRSS(), peakAnon: stop()}
-}
-
-// indexKuzot indexes articles 0..n-1 through an Index of the layout given,
-// batchSize at a time as Sync writes them, timing the writes alone (not
-// the generator).
-func indexKuzot(b *testing.B, g *synth.Generator, n int, dir string, l layout) (*Index, indexed) {
-	b.Helper()
-	runtime.GC()
-	resetPeakRSS()
-	x, err := Open(dir, synthSource{g, n}, quiet(), withLayout(l))
-	if err != nil {
-		b.Fatal(err)
-	}
-	stop := sampleAnon()
-	var took time.Duration
-	arts := make([]labelled, 0, batchSize)
-	for start := 0; start < n; start += batchSize {
-		arts = arts[:0]
-		for i := start; i < min(start+batchSize, n); i++ {
-			arts = append(arts, labelled{a: synthArticle(g.Article(i))})
-		}
-		t0 := time.Now()
-		if err := x.write(arts); err != nil {
-			b.Fatal(err)
-		}
-		took += time.Since(t0)
-		if start%100000 == 0 && start > 0 {
-			b.Logf("%s: %d articles, %.0f/s, peak RSS %s", filepath.Base(dir), start, float64(start)/took.Seconds(), mb(peakRSS()))
-		}
-	}
-	x.lastID.Store(int64(n))
-	return x, indexed{rate: float64(n) / took.Seconds(), disk: dirSize(dir), peak: peakRSS(), peakAnon: stop()}
+	return indexed{rate: float64(n) / took.Seconds(), disk: dirSize(dir), peak: peakRSS(), peakAnon: stop()}
 }
 
 // sampleAnon samples the process's anonymous resident memory until the
