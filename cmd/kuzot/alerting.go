@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"slices"
 	"time"
 
 	"kuzot/alerting"
@@ -65,14 +64,7 @@ func (a *app) relabel(ctx context.Context, art *store.Article, matches []store.M
 	if a.index == nil {
 		return // a command that opens no index
 	}
-	l := index.Labels{Story: storyID}
-	for _, m := range matches {
-		l.Rules = append(l.Rules, m.RuleID)
-		if !slices.Contains(l.Categories, m.Category) {
-			l.Categories = append(l.Categories, m.Category)
-		}
-	}
-	if err := a.index.Relabel(ctx, art, l); err != nil {
+	if err := a.index.Relabel(ctx, art, labelsOf(matches, storyID)); err != nil {
 		a.log.Warn("the search index did not take an article's story; a reindex writes it", "article", art.ID, "story", storyID, "err", err)
 	}
 }

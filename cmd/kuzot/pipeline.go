@@ -19,7 +19,6 @@ import (
 func (s *ruleSet) scoreArticles(st *store.Store, now func() time.Time, matched func(rule, decision string)) index.LabelFunc {
 	return func(ctx context.Context, a *store.Article) (index.Labels, error) {
 		scored := s.score(a.Title, a.Body, a.Outlet, a.Lang)
-		var l index.Labels
 		var keep []store.Match
 		for _, m := range scored {
 			if m.Decision < rules.Digest {
@@ -30,22 +29,18 @@ func (s *ruleSet) scoreArticles(st *store.Store, now func() time.Time, matched f
 			}
 			ev, err := json.Marshal(m.Evidence)
 			if err != nil {
-				return l, err
+				return index.Labels{}, err
 			}
 			keep = append(keep, store.Match{RuleID: m.Rule.ID, Category: m.Rule.Category, Severity: m.Rule.Severity,
 				Score: m.Score, Decision: m.Decision.String(), Evidence: string(ev), Scored: now()})
-			l.Rules = append(l.Rules, m.Rule.ID)
-			if !slices.Contains(l.Categories, m.Rule.Category) {
-				l.Categories = append(l.Categories, m.Rule.Category)
-			}
 		}
 		// An article already grouped (when the index is rebuilt) keeps
 		// its story; a new one gets it from the alerting engine.
 		story, err := st.StoryOf(ctx, a.ID)
 		if err != nil {
-			return l, err
+			return index.Labels{}, err
 		}
-		l.Story = story
+		l := labelsOf(keep, story)
 		if len(keep) == 0 {
 			// Most articles match nothing: write only to clear what an
 			// earlier scoring stored.
@@ -55,4 +50,17 @@ func (s *ruleSet) scoreArticles(st *store.Store, now func() time.Time, matched f
 		}
 		return l, st.ReplaceMatches(ctx, a.ID, keep)
 	}
+}
+
+// labelsOf is what an article's stored matches and its story make it in
+// the index: its rules, their categories (each once) and the story.
+func labelsOf(matches []store.Match, story string) index.Labels {
+	l := index.Labels{Story: story}
+	for _, m := range matches {
+		l.Rules = append(l.Rules, m.RuleID)
+		if !slices.Contains(l.Categories, m.Category) {
+			l.Categories = append(l.Categories, m.Category)
+		}
+	}
+	return l
 }
