@@ -11,8 +11,9 @@ import (
 // every gate of another OR inside a NEAR (see posOr) gets a set id, and
 // every alternative of a rule's ORs an alternative id (see orExpr). Per
 // article, one pass over each field's terms, and over its exact forms
-// through a trie of the prefixes (see prefix.go), finds the atoms the field holds, where they stand and, from
-// them, the candidate rules, the sets present and the live alternatives.
+// through a trie of the prefixes (see prefix.go), finds the atoms the
+// field holds, where they stand and, from them, the candidate rules, the
+// sets present and the live alternatives.
 // The rules then test bits and merge the position lists of atoms instead
 // of looking strings up. A rule evaluated on an article its Matcher did
 // not prepare reads the strings (see view), with the same answers.
@@ -223,10 +224,7 @@ func (m *Matcher) needs(out []int32, pe posExpr) []int32 {
 			out = m.needs(out, posWord{w})
 		}
 	case *posOr:
-		switch {
-		case pe.words:
-			return append(out, -1, pe.id)
-		case pe.wordSet != nil:
+		if !pe.words && pe.wordSet != nil {
 			return append(out, -2, pe.id, pe.wordSet.id)
 		}
 		return append(out, -1, pe.id)
@@ -397,29 +395,15 @@ func (p *prepared) mark(rules []int32) {
 // needs (see Matcher.needs).
 func (p *prepared) holds(needs []int32) bool {
 	for i := 0; i < len(needs); {
-		n := needs[i]
-		i++
-		found := false
-		if n > 0 {
-			for _, a := range needs[i : i+int(n)] {
-				if p.atoms.has(a) {
-					found = true
-					break
-				}
-			}
-			i += int(n)
-		} else {
-			for _, s := range needs[i : i-int(n)] {
-				if p.sets.has(s) {
-					found = true
-					break
-				}
-			}
-			i -= int(n)
+		n, held := int(needs[i]), p.atoms
+		if n < 0 {
+			n, held = -n, p.sets
 		}
-		if !found {
+		i++
+		if !slices.ContainsFunc(needs[i:i+n], held.has) {
 			return false
 		}
+		i += n
 	}
 	return true
 }

@@ -97,14 +97,7 @@ func wordSpans(at positions, ps []int) []span {
 
 type posPhrase struct{ ws []wordMatch }
 
-func (p posPhrase) spans(at positions) []span {
-	var out []span
-	p.each(at, func(s span) bool {
-		out = append(out, s)
-		return true
-	})
-	return out
-}
+func (p posPhrase) spans(at positions) []span { return allSpans(p, at) }
 
 // each calls fn with every occurrence of the phrase, in order, until fn
 // returns false.
@@ -209,14 +202,7 @@ type posNear struct {
 	dist        int
 }
 
-func (p posNear) spans(at positions) []span {
-	var out []span
-	p.each(at, func(s span) bool {
-		out = append(out, s)
-		return true
-	})
-	return out
-}
+func (p posNear) spans(at positions) []span { return allSpans(p, at) }
 
 // each calls fn with every match of the NEAR, until fn returns false.
 func (p posNear) each(at positions, fn func(span) bool) {
@@ -247,23 +233,35 @@ func (p posNear) each(at positions, fn func(span) bool) {
 	}
 }
 
+// stepper is an operand that finds its occurrences one by one (a phrase,
+// a NEAR), so that a test of whether it occurs stops at the first.
+type stepper interface {
+	each(at positions, fn func(span) bool)
+}
+
+// allSpans collects every occurrence of s.
+func allSpans(s stepper, at positions) []span {
+	var out []span
+	s.each(at, func(sp span) bool {
+		out = append(out, sp)
+		return true
+	})
+	return out
+}
+
 // occurs reports whether pe occurs in the field at all: a phrase or NEAR
 // stops at its first occurrence.
 func occurs(pe posExpr, at positions) bool {
+	s, ok := pe.(stepper)
+	if !ok {
+		return len(pe.spans(at)) > 0
+	}
 	found := false
-	stop := func(span) bool {
+	s.each(at, func(span) bool {
 		found = true
 		return false
-	}
-	switch pe := pe.(type) {
-	case posPhrase:
-		pe.each(at, stop)
-		return found
-	case posNear:
-		pe.each(at, stop)
-		return found
-	}
-	return len(pe.spans(at)) > 0
+	})
+	return found
 }
 
 func (p posWord) marks(at positions) []span   { return p.spans(at) }
