@@ -110,14 +110,9 @@ func TestPrefilterLosesNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	for range 300 {
-		var title, body []string
-		for range 1 + rng.IntN(5) {
-			title = append(title, word())
-		}
-		for range rng.IntN(30) {
-			body = append(body, word())
-		}
-		a := NewArticle(strings.Join(title, " "), strings.Join(body, " "), []string{"24.kg", "kaktus.media"}[rng.IntN(2)], []string{"ru", "ky"}[rng.IntN(2)])
+		title := randomText(rng, word, 1+rng.IntN(5))
+		body := randomText(rng, word, rng.IntN(30))
+		a := NewArticle(title, body, []string{"24.kg", "kaktus.media"}[rng.IntN(2)], []string{"ru", "ky"}[rng.IntN(2)])
 		var all []string
 		for _, r := range m.Rules() {
 			if r.Matches(a) {
@@ -227,14 +222,9 @@ func TestPreparedAgreesWithStrings(t *testing.T) {
 	}
 	matched := 0
 	for range 300 {
-		var title, body []string
-		for range 1 + rng.IntN(6) {
-			title = append(title, word())
-		}
-		for range rng.IntN(60) {
-			body = append(body, word())
-		}
-		a := NewArticle(strings.Join(title, " "), strings.Join(body, " "), "24.kg", []string{"ru", "ky"}[rng.IntN(2)])
+		title := randomText(rng, word, 1+rng.IntN(6))
+		body := randomText(rng, word, rng.IntN(60))
+		a := NewArticle(title, body, "24.kg", []string{"ru", "ky"}[rng.IntN(2)])
 		type answer struct {
 			ok bool
 			ev string
@@ -307,4 +297,13 @@ func TestOrNeedsAcrossFields(t *testing.T) {
 			t.Errorf("%q / %q: matcher %v, strings %v, want %v", c.title, c.body, got, slow, c.want)
 		}
 	}
+}
+
+// randomText is n words drawn by word.
+func randomText(rng *rand.Rand, word func() string, n int) string {
+	ws := make([]string, n)
+	for i := range ws {
+		ws[i] = word()
+	}
+	return strings.Join(ws, " ")
 }
