@@ -34,8 +34,18 @@ type field struct {
 	toks []analysis.Token
 	// pos maps each index term to its positions, in order.
 	pos map[string][]int
+	// terms lists the same index terms with their positions: the stems,
+	// then, from exactFrom on, the exact forms. A Matcher walks it
+	// instead of the map.
+	terms     []termPositions
+	exactFrom int
 	// exact lists the distinct ExactPrefix terms, sorted, for prefix*.
 	exact []string
+}
+
+type termPositions struct {
+	term string
+	pos  []int
 }
 
 // NewArticle analyses an article for matching. lang picks the stemmer as
@@ -50,26 +60,34 @@ func NewArticle(title, body, outlet, lang string) *Article {
 		f := &a.fields[i]
 		f.text = text
 		f.toks = analysis.Analyze(text, stemLang)
-		f.pos = make(map[string][]int, len(f.toks))
 		// The exact term is spelt in buf and looked up without a copy, in
 		// exactAt; it becomes a string once, for the first of its forms.
 		buf := []byte(ExactPrefix)
+		stemAt := make(map[string]int, len(f.toks))
 		exactAt := make(map[string]int, len(f.toks))
-		var exactPos [][]int
+		var exacts []termPositions
 		for _, t := range f.toks {
-			f.pos[t.Term] = append(f.pos[t.Term], t.Pos)
+			if i, seen := stemAt[t.Term]; seen {
+				f.terms[i].pos = append(f.terms[i].pos, t.Pos)
+			} else {
+				stemAt[t.Term] = len(f.terms)
+				f.terms = append(f.terms, termPositions{t.Term, []int{t.Pos}})
+			}
 			buf = append(buf[:len(ExactPrefix)], t.Form...)
 			if i, seen := exactAt[string(buf)]; seen {
-				exactPos[i] = append(exactPos[i], t.Pos)
+				exacts[i].pos = append(exacts[i].pos, t.Pos)
 				continue
 			}
 			ex := string(buf)
-			exactAt[ex] = len(f.exact)
+			exactAt[ex] = len(exacts)
+			exacts = append(exacts, termPositions{ex, []int{t.Pos}})
 			f.exact = append(f.exact, ex)
-			exactPos = append(exactPos, []int{t.Pos})
 		}
-		for i, ex := range f.exact {
-			f.pos[ex] = exactPos[i]
+		f.exactFrom = len(f.terms)
+		f.terms = append(f.terms, exacts...)
+		f.pos = make(map[string][]int, len(f.terms))
+		for _, t := range f.terms {
+			f.pos[t.term] = t.pos
 		}
 		slices.Sort(f.exact)
 	}

@@ -135,12 +135,19 @@ type Matcher struct {
 	// any word or are word sets.
 	nAlts      int
 	alwaysLive []int32
-	pool       sync.Pool // of *prepared
+	// atomRules, atomSets and atomAlts are the atoms' rules, sets and
+	// alternatives, laid out flat.
+	atomRules, atomSets, atomAlts atomLinks
+	// prog is the rules laid out flat, as the prepared articles read
+	// them.
+	prog program
+	pool sync.Pool // of *prepared
 }
 
 // Compile compiles a rule set. Every bad rule is reported, joined.
 func Compile(specs []Spec) (*Matcher, error) {
 	m := &Matcher{terms: map[string]int32{}, prefixes: map[string]int32{}}
+	m.prog.owner = m
 	var errs []error
 	ids := map[string]bool{}
 	for _, s := range specs {
@@ -159,6 +166,7 @@ func Compile(specs []Spec) (*Matcher, error) {
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
+	m.link()
 	m.trie = newPrefixTrie(m.prefixes)
 	m.pool.New = func() any { return m.newPrepared() }
 	return m, nil
@@ -171,6 +179,7 @@ func (m *Matcher) add(r *Rule) {
 	if r.not != nil {
 		m.own(r.not)
 	}
+	m.prog.addRule(r)
 	t, ok := r.match.triggers()
 	if !ok {
 		m.always = append(m.always, i)
@@ -217,8 +226,8 @@ func (m *Matcher) eachMatch(a *Article, fn func(*Rule)) {
 	p := m.prepare(a)
 	slices.Sort(p.cand)
 	for _, i := range p.cand {
-		if r := m.rules[i]; r.Matches(a) {
-			fn(r)
+		if p.matches(i, a) {
+			fn(m.rules[i])
 		}
 	}
 	m.release(a, p)

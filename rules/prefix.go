@@ -59,9 +59,9 @@ func newPrefixTrie(prefixes map[string]int32) *prefixTrie {
 	return t
 }
 
-// each calls fn with the atom of every prefix* the exact form ex starts
-// with, shortest first.
-func (t *prefixTrie) each(ex string, fn func(atom int32)) {
+// appendAtoms appends to out the atom of every prefix* the exact form ex
+// starts with, shortest first.
+func (t *prefixTrie) appendAtoms(out []int32, ex string) []int32 {
 	cur := int32(0)
 	for i := len(ExactPrefix); i < len(ex); i++ {
 		n := t.nodes[cur]
@@ -76,11 +76,12 @@ func (t *prefixTrie) each(ex string, fn func(atom int32)) {
 			}
 		}
 		if lo == len(edges) || edges[lo].b != ex[i] {
-			return
+			return out
 		}
 		cur = edges[lo].child
 		if a := t.nodes[cur].atom; a >= 0 {
-			fn(a)
+			out = append(out, a)
 		}
 	}
+	return out
 }

@@ -17,7 +17,7 @@ func TestPrefixTrie(t *testing.T) {
 	for _, form := range []string{"врачебная", "врач", "вр", "в", "больница", "бол", "оорукана", "ооруkана", "жана", "ы", "", "дарыгер"} {
 		ex := ExactPrefix + form
 		var got, want []int32
-		trie.each(ex, func(a int32) { got = append(got, a) })
+		got = trie.appendAtoms(got, ex)
 		for p, id := range prefixes {
 			if strings.HasPrefix(ex, p) {
 				want = append(want, id)

@@ -19,6 +19,8 @@ import (
 // not prepare reads the strings (see view), with the same answers.
 
 // atom is one index term or prefix* that the rules of a Matcher look for.
+// What it starts is gathered in its lists while the rules are compiled,
+// then laid out flat in an atomLinks (see Matcher.link).
 type atom struct {
 	// rules are the rules whose triggers hold the atom.
 	rules []int32
@@ -29,6 +31,36 @@ type atom struct {
 	sets []int32
 	// alts are the alternatives of ORs (see orExpr) it can start.
 	alts []int32
+}
+
+// atomLinks lays out one list per atom in one array: atom a's is
+// list[at[a]:at[a+1]], next to the lists of the atoms numbered beside
+// it, so that an article reads them without chasing a slice per atom.
+type atomLinks struct {
+	at   []int32
+	list []int32
+}
+
+func newAtomLinks(atoms []atom, of func(*atom) []int32) atomLinks {
+	l := atomLinks{at: make([]int32, 1, len(atoms)+1)}
+	for i := range atoms {
+		l.list = append(l.list, of(&atoms[i])...)
+		l.at = append(l.at, int32(len(l.list)))
+	}
+	return l
+}
+
+func (l *atomLinks) of(a int32) []int32 { return l.list[l.at[a]:l.at[a+1]] }
+
+// link lays out what each atom starts flat, once every rule is compiled,
+// and drops the lists it was gathered in.
+func (m *Matcher) link() {
+	m.atomRules = newAtomLinks(m.atoms, func(a *atom) []int32 { return a.rules })
+	m.atomSets = newAtomLinks(m.atoms, func(a *atom) []int32 { return a.sets })
+	m.atomAlts = newAtomLinks(m.atoms, func(a *atom) []int32 { return a.alts })
+	for i := range m.atoms {
+		m.atoms[i].rules, m.atoms[i].sets, m.atoms[i].alts = nil, nil, nil
+	}
 }
 
 // bitset is a set of small numbers.
@@ -267,6 +299,7 @@ type prepared struct {
 	atoms, sets bitset
 	seen        []bool // by rule
 	cand        []int32
+	found       []int32 // the prefix* atoms of one form
 	// live marks the alternatives of ORs (a rule's or a NEAR operand's)
 	// whose triggers either field holds: the others cannot match.
 	live bitset
@@ -312,20 +345,21 @@ func (m *Matcher) prepare(a *Article) *prepared {
 	p.mark(m.always)
 	for fi := range a.fields {
 		f, fm := &a.fields[fi], &p.fields[fi]
-		for term, ps := range f.pos {
-			if id, ok := m.terms[term]; ok {
-				p.hit(fm, id, ps)
+		for _, t := range f.terms {
+			if id, ok := m.terms[t.term]; ok {
+				p.hit(fm, id, t.pos)
 			}
 		}
-		for _, ex := range f.exact {
-			var ps []int
-			m.trie.each(ex, func(id int32) {
-				if ps == nil {
-					ps = f.pos[ex]
-				}
-				p.hit(fm, id, ps)
-			})
+		for _, t := range f.terms[f.exactFrom:] {
+			p.found = m.trie.appendAtoms(p.found[:0], t.term)
+			for _, id := range p.found {
+				p.hit(fm, id, t.pos)
+			}
 		}
+	}
+	// What either field holds.
+	for i := range p.sets {
+		p.sets[i] = p.fields[0].sets[i] | p.fields[1].sets[i]
 	}
 	a.prep = p
 	return p
@@ -365,21 +399,18 @@ func (p *prepared) hit(fm *fieldMarks, id int32, ps []int) {
 		return // a prefix* met again in another form
 	}
 	fm.atoms.add(id)
-	at := &p.owner.atoms[id]
-	for _, s := range at.sets {
+	m := p.owner
+	for _, s := range m.atomSets.of(id) {
 		fm.sets.add(s)
 	}
 	if p.atoms.has(id) {
 		return // the other field has marked what the atom starts
 	}
 	p.atoms.add(id)
-	for _, s := range at.sets {
-		p.sets.add(s)
-	}
-	for _, i := range at.alts {
+	for _, i := range m.atomAlts.of(id) {
 		p.live.add(i)
 	}
-	p.mark(at.rules)
+	p.mark(m.atomRules.of(id))
 }
 
 func (p *prepared) mark(rules []int32) {
@@ -398,6 +429,23 @@ func (p *prepared) holds(needs []int32) bool {
 		n, held := int(needs[i]), p.atoms
 		if n < 0 {
 			n, held = -n, p.sets
+		}
+		i++
+		if !slices.ContainsFunc(needs[i:i+n], held.has) {
+			return false
+		}
+		i += n
+	}
+	return true
+}
+
+// holds reports whether the field holds a word of every clause of needs
+// (see Matcher.needs).
+func (fm *fieldMarks) holds(needs []int32) bool {
+	for i := 0; i < len(needs); {
+		n, held := int(needs[i]), fm.atoms
+		if n < 0 {
+			n, held = -n, fm.sets
 		}
 		i++
 		if !slices.ContainsFunc(needs[i:i+n], held.has) {

@@ -1,0 +1,416 @@
+package rules
+
+import "slices"
+
+// This file lays a Matcher's rules out flat for evaluation on the
+// articles it prepares. A rule compiled alone is a tree of expr values,
+// each node its own allocation: evaluating a few hundred candidate rules
+// per article then spends most of its time waiting on memory, a cache
+// miss per node. The program holds the same rules as one array of small
+// nodes, each rule's next to each other, with their children, atoms and
+// needs in arrays of their own, and evaluates them against the prepared
+// marks (see prepare.go). The trees stay what a rule means: they evaluate
+// an article no Matcher prepared, and the tests hold the program to them.
+
+// Operations of a program node.
+const (
+	// opAnd: kids[from:mid] must hold and kids[mid:to] must not.
+	opAnd uint8 = iota
+	// opOr: one of kids[from:to] must hold; its alternatives are
+	// numbered from mid among the Matcher's (see orExpr).
+	opOr
+	// opWord: a word, held when a field of fields holds one of
+	// wordAtoms[from:to].
+	opWord
+	// opSet: a word set, held when a field of fields holds set from.
+	opSet
+	// opPos: a phrase or NEAR, the positional node from, in a field of
+	// fields that holds the words needs[mid:to] (see Matcher.needs).
+	opPos
+	// opKeyword: keywords[from], an outlet: or lang: filter.
+	opKeyword
+
+	// The positional nodes, below an opPos; what they find are spans of
+	// one field.
+	//
+	// opPWord: a word, wordAtoms[from:to].
+	opPWord
+	// opPSet: a word set, set mid, of the words wordAtoms[from:to].
+	opPSet
+	// opPPhrase: the words kids[from:to] side by side.
+	opPPhrase
+	// opPOr: one of kids[from:to]; when mid >= 0 they are numbered from
+	// mid among the Matcher's alternatives, and those not live are
+	// passed over. Each kid's needs are tested in the field first.
+	opPOr
+	// opPNear: kids[from] and kids[from+1] within mid words.
+	opPNear
+)
+
+type pnode struct {
+	op uint8
+	// fields of a word, set or positional leaf: a bit per field, as
+	// indexes bits (1 title, 2 body, 3 either).
+	fields        uint8
+	from, to, mid int32
+}
+
+// kid is a child of an AND or OR: its node and, for an alternative of
+// an OR, the range of needs it is tested against before it is read (see
+// orExpr and Matcher.needs).
+type kid struct {
+	node, needFrom, needTo int32
+}
+
+// program is the flat form of a Matcher's rules.
+type program struct {
+	// owner numbered the words, sets and alternatives the nodes name.
+	owner     *Matcher
+	nodes     []pnode
+	kids      []kid
+	wordAtoms []int32
+	needs     []int32
+	keywords  []*keywordLeaf
+	// roots are, by rule, the nodes of its query and exclude (-1 for
+	// none).
+	roots []struct{ match, not int32 }
+}
+
+// addRule lays out rule r, numbered in the Matcher's order.
+func (g *program) addRule(r *Rule) {
+	root := struct{ match, not int32 }{g.emit(r.match), -1}
+	if r.not != nil {
+		root.not = g.emit(r.not)
+	}
+	g.roots = append(g.roots, root)
+}
+
+// emit lays out e and returns its node. Its words, sets and alternatives
+// are those the Matcher numbered when it owned e.
+func (g *program) emit(e expr) int32 {
+	i := int32(len(g.nodes))
+	g.nodes = append(g.nodes, pnode{})
+	var n pnode
+	switch e := e.(type) {
+	case *andExpr:
+		kids := make([]kid, 0, len(e.pos)+len(e.neg))
+		for _, c := range e.pos {
+			kids = append(kids, kid{node: g.emit(c)})
+		}
+		for _, c := range e.neg {
+			kids = append(kids, kid{node: g.emit(c)})
+		}
+		from := int32(len(g.kids))
+		n = pnode{op: opAnd, from: from, mid: from + int32(len(e.pos)), to: from + int32(len(kids))}
+		g.kids = append(g.kids, kids...)
+	case *orExpr:
+		kids := make([]kid, 0, len(e.alts))
+		for j, c := range e.alts {
+			k := kid{node: g.emit(c), needFrom: int32(len(g.needs))}
+			g.needs = append(g.needs, e.needs[e.needAt[j]:e.needAt[j+1]]...)
+			k.needTo = int32(len(g.needs))
+			kids = append(kids, k)
+		}
+		from := int32(len(g.kids))
+		n = pnode{op: opOr, from: from, to: from + int32(len(kids)), mid: e.base}
+		g.kids = append(g.kids, kids...)
+	case *posLeaf:
+		var fields uint8
+		for _, fi := range e.fields {
+			fields |= 1 << fi
+		}
+		switch pe := e.pe.(type) {
+		case posWord:
+			from := int32(len(g.wordAtoms))
+			g.wordAtoms = append(g.wordAtoms, pe.w.atoms...)
+			n = pnode{op: opWord, fields: fields, from: from, to: int32(len(g.wordAtoms))}
+		default:
+			if o, ok := pe.(*posOr); ok && e.set {
+				n = pnode{op: opSet, fields: fields, from: o.id}
+				break
+			}
+			root := g.emitPos(pe)
+			from := int32(len(g.needs))
+			g.needs = g.owner.needs(g.needs, pe)
+			n = pnode{op: opPos, fields: fields, from: root, mid: from, to: int32(len(g.needs))}
+		}
+	case *keywordLeaf:
+		n = pnode{op: opKeyword, from: int32(len(g.keywords))}
+		g.keywords = append(g.keywords, e)
+	default:
+		panic("rules: cannot lay out " + typeName(e))
+	}
+	g.nodes[i] = n
+	return i
+}
+
+// emitPos lays out a positional operand and returns its node.
+func (g *program) emitPos(pe posExpr) int32 {
+	i := int32(len(g.nodes))
+	g.nodes = append(g.nodes, pnode{})
+	var n pnode
+	switch pe := pe.(type) {
+	case posWord:
+		from := int32(len(g.wordAtoms))
+		g.wordAtoms = append(g.wordAtoms, pe.w.atoms...)
+		n = pnode{op: opPWord, from: from, to: int32(len(g.wordAtoms))}
+	case posPhrase:
+		kids := make([]kid, len(pe.ws))
+		for j, w := range pe.ws {
+			kids[j].node = g.emitPos(posWord{w})
+		}
+		n = g.withKids(opPPhrase, kids)
+	case *posOr:
+		if pe.words {
+			from := int32(len(g.wordAtoms))
+			g.wordAtoms = append(g.wordAtoms, pe.atoms...)
+			n = pnode{op: opPSet, from: from, to: int32(len(g.wordAtoms)), mid: pe.id}
+			break
+		}
+		kids := make([]kid, len(pe.alts))
+		for j, a := range pe.alts {
+			kids[j].node = g.emitPos(a)
+		}
+		for j, a := range pe.alts {
+			kids[j].needFrom = int32(len(g.needs))
+			g.needs = g.owner.needs(g.needs, a)
+			kids[j].needTo = int32(len(g.needs))
+		}
+		n = g.withKids(opPOr, kids)
+		n.mid = -1
+		if pe.numbered {
+			n.mid = pe.base
+		}
+	case posNear:
+		kids := []kid{{node: g.emitPos(pe.left)}, {node: g.emitPos(pe.right)}}
+		n = g.withKids(opPNear, kids)
+		n.mid = int32(pe.dist)
+	default:
+		panic("rules: cannot lay out a positional operand")
+	}
+	g.nodes[i] = n
+	return i
+}
+
+func (g *program) withKids(op uint8, kids []kid) pnode {
+	from := int32(len(g.kids))
+	g.kids = append(g.kids, kids...)
+	return pnode{op: op, from: from, to: int32(len(g.kids))}
+}
+
+func typeName(e expr) string {
+	switch e.(type) {
+	case *andExpr:
+		return "AND"
+	case *orExpr:
+		return "OR"
+	case *posLeaf:
+		return "leaf"
+	case *keywordLeaf:
+		return "keyword"
+	}
+	return "an unknown expression"
+}
+
+// matches reports whether rule i matches the article p is prepared for.
+func (p *prepared) matches(i int32, a *Article) bool {
+	root := p.owner.prog.roots[i]
+	return p.eval(root.match, a) && (root.not < 0 || !p.eval(root.not, a))
+}
+
+// eval evaluates node i on a, which p is attached to.
+func (p *prepared) eval(i int32, a *Article) bool {
+	g := &p.owner.prog
+	n := &g.nodes[i]
+	switch n.op {
+	case opWord:
+		held := p.atomsIn(n.fields)
+		for _, id := range g.wordAtoms[n.from:n.to] {
+			if held.has(id) {
+				return true
+			}
+		}
+		return false
+	case opSet:
+		return p.setsIn(n.fields).has(n.from)
+	case opAnd:
+		for _, k := range g.kids[n.from:n.mid] {
+			if !p.eval(k.node, a) {
+				return false
+			}
+		}
+		for _, k := range g.kids[n.mid:n.to] {
+			if p.eval(k.node, a) {
+				return false
+			}
+		}
+		return true
+	case opOr:
+		base, end := n.mid, n.mid+n.to-n.from
+		for id := p.nextLive(base, end); id < end; id = p.nextLive(id+1, end) {
+			k := &g.kids[n.from+id-base]
+			if p.holds(g.needs[k.needFrom:k.needTo]) && p.eval(k.node, a) {
+				return true
+			}
+		}
+		return false
+	case opPos:
+		for fi := range a.fields {
+			if n.fields&(1<<fi) == 0 {
+				continue
+			}
+			fm := &p.fields[fi]
+			if !fm.holds(g.needs[n.mid:n.to]) {
+				continue
+			}
+			fm.takeBack()
+			var room [1]span
+			if len(p.occurrences(n.from, fm, true, room[:0])) > 0 {
+				return true
+			}
+		}
+		return false
+	case opKeyword:
+		return g.keywords[n.from].eval(a)
+	}
+	return false
+}
+
+// atomsIn returns the atoms held by the fields of the bits.
+func (p *prepared) atomsIn(fields uint8) bitset {
+	switch fields {
+	case 1:
+		return p.fields[titleField].atoms
+	case 2:
+		return p.fields[bodyField].atoms
+	}
+	return p.atoms
+}
+
+// setsIn returns the sets held by the fields of the bits.
+func (p *prepared) setsIn(fields uint8) bitset {
+	switch fields {
+	case 1:
+		return p.fields[titleField].sets
+	case 2:
+		return p.fields[bodyField].sets
+	}
+	return p.sets
+}
+
+// occurrences appends to out the occurrences of phrase or NEAR node i in
+// field fm, in order, or only the first when first is set.
+func (p *prepared) occurrences(i int32, fm *fieldMarks, first bool, out []span) []span {
+	g := &p.owner.prog
+	n := &g.nodes[i]
+	kids := g.kids[n.from:n.to]
+	if n.op == opPPhrase {
+		lead := fm.positions(g.wordAtoms[g.nodes[kids[0].node].from:g.nodes[kids[0].node].to])
+		if len(lead) == 0 {
+			return out
+		}
+		var room [4][]int
+		rest := room[:0]
+		for _, k := range kids[1:] {
+			w := &g.nodes[k.node]
+			ps := fm.positions(g.wordAtoms[w.from:w.to])
+			if len(ps) == 0 {
+				return out
+			}
+			rest = append(rest, ps)
+		}
+	next:
+		for _, x := range lead {
+			for j, ps := range rest {
+				if _, ok := slices.BinarySearch(ps, x+j+1); !ok {
+					continue next
+				}
+			}
+			out = append(out, span{x, x + len(kids) - 1})
+			if first {
+				return out
+			}
+		}
+		return out
+	}
+	// opPNear
+	ls := p.spans(kids[0].node, fm)
+	if len(ls) == 0 {
+		return out
+	}
+	rs := p.spans(kids[1].node, fm)
+	dist := int(n.mid)
+	for _, l := range ls {
+		for _, r := range rs {
+			var gap int
+			switch {
+			case l.to < r.from:
+				gap = r.from - l.to
+			case r.to < l.from:
+				gap = l.from - r.to
+			case l == r:
+				continue // one word is not near itself
+			default:
+				gap = 0 // overlapping runs: as near as can be
+			}
+			if gap <= dist {
+				out = append(out, span{min(l.from, r.from), max(l.to, r.to)})
+				if first {
+					return out
+				}
+			}
+		}
+	}
+	return out
+}
+
+// spans lists where positional node i occurs in field fm, in the room fm
+// lends until its next takeBack.
+func (p *prepared) spans(i int32, fm *fieldMarks) []span {
+	g := &p.owner.prog
+	n := &g.nodes[i]
+	switch n.op {
+	case opPWord:
+		return wordSpans(fm, fm.positions(g.wordAtoms[n.from:n.to]))
+	case opPSet:
+		if !fm.sets.has(n.mid) {
+			return nil
+		}
+		return wordSpans(fm, fm.positions(g.wordAtoms[n.from:n.to]))
+	case opPOr:
+		// Usually one alternative occurs: its spans are returned as they
+		// are.
+		var out []span
+		joined := false
+		kids := g.kids[n.from:n.to]
+		for j := range kids {
+			if n.mid >= 0 && !p.live.has(n.mid+int32(j)) {
+				continue
+			}
+			k := &kids[j]
+			if !fm.holds(g.needs[k.needFrom:k.needTo]) {
+				continue
+			}
+			switch ss := p.spans(k.node, fm); {
+			case len(ss) == 0:
+			case len(out) == 0:
+				out = ss
+			case !joined:
+				out = append(slices.Clip(out), ss...)
+				joined = true
+			default:
+				out = append(out, ss...)
+			}
+		}
+		return out
+	}
+	// A phrase or NEAR inside a NEAR.
+	var room [8]span
+	found := p.occurrences(i, fm, false, room[:0])
+	if len(found) == 0 {
+		return nil
+	}
+	out := fm.lendSpans(len(found))
+	copy(out, found)
+	return out
+}
