@@ -208,8 +208,8 @@ func (m *Matcher) Rule(id string) *Rule {
 // Match returns the rules a matches, in configured order, with evidence.
 func (m *Matcher) Match(a *Article) []Match {
 	var out []Match
-	m.eachMatch(a, func(r *Rule) {
-		hits := r.hits(a)
+	m.eachMatch(a, func(p *prepared, i int32) {
+		r, hits := m.rules[i], p.hits(i, a)
 		out = append(out, Match{Rule: r, Evidence: evidence(r.ID, a, hits), hits: hits})
 	})
 	return out
@@ -218,16 +218,18 @@ func (m *Matcher) Match(a *Article) []Match {
 // MatchIDs returns the ids of the rules a matches, without evidence.
 func (m *Matcher) MatchIDs(a *Article) []string {
 	var out []string
-	m.eachMatch(a, func(r *Rule) { out = append(out, r.ID) })
+	m.eachMatch(a, func(_ *prepared, i int32) { out = append(out, m.rules[i].ID) })
 	return out
 }
 
-func (m *Matcher) eachMatch(a *Article, fn func(*Rule)) {
+// eachMatch calls fn with the number of every rule a matches, in order,
+// while a is prepared as p.
+func (m *Matcher) eachMatch(a *Article, fn func(p *prepared, i int32)) {
 	p := m.prepare(a)
 	slices.Sort(p.cand)
 	for _, i := range p.cand {
 		if p.matches(i, a) {
-			fn(m.rules[i])
+			fn(p, i)
 		}
 	}
 	m.release(a, p)
@@ -614,14 +616,19 @@ const evidenceContext = 6
 func (r *Rule) hits(a *Article) []hit {
 	var hits []hit
 	r.match.collect(a, &hits)
-	// Hits of one field and start are interchangeable for the evidence.
+	sortHits(hits)
+	return hits
+}
+
+// sortHits puts hits in order, title first. Hits of one field and start
+// are interchangeable for the evidence.
+func sortHits(hits []hit) {
 	slices.SortFunc(hits, func(x, y hit) int {
 		if x.field != y.field {
 			return x.field - y.field
 		}
 		return x.from - y.from
 	})
-	return hits
 }
 
 // evidence cuts the passages of a's fields where the rule's positive words

@@ -239,7 +239,7 @@ func TestPreparedAgreesWithStrings(t *testing.T) {
 		fast := make([]answer, len(m.rules))
 		for i, r := range m.rules {
 			if p.matches(int32(i), a) {
-				fast[i] = answer{true, fmt.Sprint(evidence(r.ID, a, r.hits(a)))}
+				fast[i] = answer{true, fmt.Sprint(evidence(r.ID, a, p.hits(int32(i), a)))}
 			}
 		}
 		m.release(a, p)

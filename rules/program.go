@@ -22,7 +22,8 @@ const (
 	// opWord: a word, held when a field of fields holds one of
 	// wordAtoms[from:to].
 	opWord
-	// opSet: a word set, held when a field of fields holds set from.
+	// opSet: a word set, held when a field of fields holds set from;
+	// to is its opPSet node, which finds where.
 	opSet
 	// opPos: a phrase or NEAR, the positional node from, in a field of
 	// fields that holds the words needs[mid:to] (see Matcher.needs).
@@ -126,7 +127,8 @@ func (g *program) emit(e expr) int32 {
 			n = pnode{op: opWord, fields: fields, from: from, to: int32(len(g.wordAtoms))}
 		default:
 			if o, ok := pe.(*posOr); ok && e.set {
-				n = pnode{op: opSet, fields: fields, from: o.id}
+				// to is the set's positional node, for its marks.
+				n = pnode{op: opSet, fields: fields, from: o.id, to: g.emitPos(o)}
 				break
 			}
 			root := g.emitPos(pe)
@@ -412,5 +414,93 @@ func (p *prepared) spans(i int32, fm *fieldMarks) []span {
 	}
 	out := fm.lendSpans(len(found))
 	copy(out, found)
+	return out
+}
+
+// hits returns where rule i's positive words matched in a, which p is
+// attached to, as Rule.hits does.
+func (p *prepared) hits(i int32, a *Article) []hit {
+	var out []hit
+	p.collect(p.owner.prog.roots[i].match, a, &out)
+	sortHits(out)
+	return out
+}
+
+// collect appends the spans of the positive parts of node i that match,
+// as expr.collect does.
+func (p *prepared) collect(i int32, a *Article, out *[]hit) {
+	g := &p.owner.prog
+	n := &g.nodes[i]
+	switch n.op {
+	case opAnd:
+		for _, k := range g.kids[n.from:n.mid] {
+			p.collect(k.node, a, out)
+		}
+	case opOr:
+		for j, k := range g.kids[n.from:n.to] {
+			if p.live.has(n.mid+int32(j)) && p.holds(g.needs[k.needFrom:k.needTo]) && p.eval(k.node, a) {
+				p.collect(k.node, a, out)
+			}
+		}
+	case opWord, opSet, opPos:
+		for fi := range a.fields {
+			if n.fields&(1<<fi) == 0 {
+				continue
+			}
+			fm := &p.fields[fi]
+			fm.takeBack()
+			var ss []span
+			switch n.op {
+			case opWord:
+				ss = wordSpans(fm, fm.positions(g.wordAtoms[n.from:n.to]))
+			case opSet:
+				if fm.sets.has(n.from) {
+					ss = p.marks(n.to, fm)
+				}
+			default:
+				ss = p.marks(n.from, fm)
+			}
+			for _, s := range ss {
+				*out = append(*out, hit{fi, s})
+			}
+		}
+	}
+}
+
+// marks lists the runs of positional node i's own words where it occurs
+// in field fm, as posExpr.marks does: for a NEAR, its operands' words
+// inside one of its matches, not the words between them.
+func (p *prepared) marks(i int32, fm *fieldMarks) []span {
+	g := &p.owner.prog
+	n := &g.nodes[i]
+	switch n.op {
+	case opPWord, opPSet:
+		return p.spans(i, fm)
+	case opPPhrase:
+		return p.occurrences(i, fm, false, nil)
+	case opPOr:
+		var out []span
+		for j, k := range g.kids[n.from:n.to] {
+			if n.mid < 0 || p.live.has(n.mid+int32(j)) {
+				out = append(out, p.marks(k.node, fm)...)
+			}
+		}
+		return out
+	}
+	// opPNear
+	cover := p.occurrences(i, fm, false, nil)
+	if len(cover) == 0 {
+		return nil
+	}
+	kids := g.kids[n.from:n.to]
+	var out []span
+	for _, m := range append(p.marks(kids[0].node, fm), p.marks(kids[1].node, fm)...) {
+		for _, c := range cover {
+			if c.from <= m.from && m.to <= c.to {
+				out = append(out, m)
+				break
+			}
+		}
+	}
 	return out
 }
