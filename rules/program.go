@@ -58,9 +58,12 @@ type pnode struct {
 
 // kid is a child of an AND or OR: its node and, for an alternative of
 // an OR, the range of needs it is tested against before it is read (see
-// orExpr and Matcher.needs).
+// orExpr and Matcher.needs). When decided is set the needs are the whole
+// alternative, a word or word set looked for in either field, and its
+// node is not read.
 type kid struct {
 	node, needFrom, needTo int32
+	decided                bool
 }
 
 // program is the flat form of a Matcher's rules.
@@ -108,7 +111,17 @@ func (g *program) emit(e expr) int32 {
 		kids := make([]kid, 0, len(e.alts))
 		for j, c := range e.alts {
 			k := kid{node: g.emit(c), needFrom: int32(len(g.needs))}
-			g.needs = append(g.needs, e.needs[e.needAt[j]:e.needAt[j+1]]...)
+			switch leaf := g.nodes[k.node]; {
+			case leaf.op == opSet && leaf.fields == 3:
+				g.needs = append(g.needs, -1, leaf.from)
+				k.decided = true
+			case leaf.op == opWord && leaf.fields == 3:
+				g.needs = append(g.needs, leaf.to-leaf.from)
+				g.needs = append(g.needs, g.wordAtoms[leaf.from:leaf.to]...)
+				k.decided = true
+			default:
+				g.needs = append(g.needs, e.needs[e.needAt[j]:e.needAt[j+1]]...)
+			}
 			k.needTo = int32(len(g.needs))
 			kids = append(kids, k)
 		}
@@ -251,7 +264,7 @@ func (p *prepared) eval(i int32, a *Article) bool {
 		base, end := n.mid, n.mid+n.to-n.from
 		for id := p.nextLive(base, end); id < end; id = p.nextLive(id+1, end) {
 			k := &g.kids[n.from+id-base]
-			if p.holds(g.needs[k.needFrom:k.needTo]) && p.eval(k.node, a) {
+			if p.holds(g.needs[k.needFrom:k.needTo]) && (k.decided || p.eval(k.node, a)) {
 				return true
 			}
 		}
