@@ -167,7 +167,13 @@ func Compile(specs []Spec) (*Matcher, error) {
 		return nil, errors.Join(errs...)
 	}
 	m.link()
-	m.trie = newPrefixTrie(m.prefixes)
+	exacts := map[string]int32{}
+	for t, id := range m.terms {
+		if strings.HasPrefix(t, ExactPrefix) {
+			exacts[t] = id
+		}
+	}
+	m.trie = newPrefixTrie(m.prefixes, exacts)
 	m.pool.New = func() any { return m.newPrepared() }
 	return m, nil
 }

@@ -6,14 +6,20 @@ import (
 	"testing"
 )
 
-// TestPrefixTrie checks the trie against the plain reading of a prefix*:
-// every prefix* a form starts with is found, shortest first, and no other.
+// TestPrefixTrie checks the trie against the plain reading of a prefix*
+// and of an exact form: every prefix* a form starts with is found,
+// shortest first, then the form itself when it is an exact term, and no
+// other.
 func TestPrefixTrie(t *testing.T) {
 	prefixes := map[string]int32{}
 	for i, p := range []string{"в", "вр", "врач", "врачеб", "больн", "бо", "ооруk", "оорук", "ж"} {
 		prefixes[ExactPrefix+p] = int32(i)
 	}
-	trie := newPrefixTrie(prefixes)
+	exacts := map[string]int32{}
+	for i, e := range []string{"врач", "вр", "бол", "дарыгер", "дары"} {
+		exacts[ExactPrefix+e] = int32(100 + i)
+	}
+	trie := newPrefixTrie(prefixes, exacts)
 	for _, form := range []string{"врачебная", "врач", "вр", "в", "больница", "бол", "оорукана", "ооруkана", "жана", "ы", "", "дарыгер"} {
 		ex := ExactPrefix + form
 		var got, want []int32
@@ -25,6 +31,9 @@ func TestPrefixTrie(t *testing.T) {
 		}
 		// Shortest first: in the order of the prefixes' lengths.
 		slices.SortFunc(want, func(x, y int32) int { return len(atomPrefix(prefixes, x)) - len(atomPrefix(prefixes, y)) })
+		if id, ok := exacts[ex]; ok {
+			want = append(want, id)
+		}
 		if !slices.Equal(got, want) {
 			t.Errorf("%q: trie %v, want %v", form, got, want)
 		}

@@ -345,11 +345,13 @@ func (m *Matcher) prepare(a *Article) *prepared {
 	p.mark(m.always)
 	for fi := range a.fields {
 		f, fm := &a.fields[fi], &p.fields[fi]
-		for _, t := range f.terms {
+		for _, t := range f.terms[:f.exactFrom] {
 			if id, ok := m.terms[t.term]; ok {
 				p.hit(fm, id, t.pos)
 			}
 		}
+		// An exact form's own atom, and those of the prefixes it starts
+		// with, are found in one walk of the trie.
 		for _, t := range f.terms[f.exactFrom:] {
 			p.found = m.trie.appendAtoms(p.found[:0], t.term)
 			for _, id := range p.found {
