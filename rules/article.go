@@ -10,15 +10,12 @@ import (
 
 // Article is one article analysed for matching: each field's words with
 // their index terms, the way package index holds them (the stem, and
-// ExactPrefix + the folded form, at the word's position). An Article is
-// read by one matcher at a time.
+// ExactPrefix + the folded form, at the word's position). Matchers only
+// read it, so any number may match it at once.
 type Article struct {
 	Outlet string
 	Lang   string
 	fields [2]field
-	// prep is what the Matcher evaluating its rules on the article worked
-	// out about it, while it does; see prepared.
-	prep *prepared
 }
 
 // The text fields, in Article.fields order.
@@ -102,36 +99,6 @@ func fieldIndex(name string) int {
 	return bodyField
 }
 
-// A view is one field of an article as a rule reads it: through its
-// strings (*field), or through the atoms and word sets that the Matcher
-// owning the rule marked in it (*fieldMarks). Both give the same answers.
-type view interface {
-	positions
-	// has reports whether any word w accepts is in the field.
-	has(w wordMatch) bool
-	// hasSet reports whether a word of the word set p is in the field;
-	// known is false when the view cannot tell at once.
-	hasSet(p *posOr) (ok, known bool)
-	// may is a quick test before the positions of a phrase or NEAR are
-	// worked out: false when the field cannot hold it.
-	may(pe posExpr) bool
-}
-
-var (
-	_ view = (*field)(nil)
-	_ view = (*fieldMarks)(nil)
-)
-
-// view returns field fi of a as the rules of owner read it: through
-// owner's marks when owner is evaluating its rules on a, else through
-// the field's strings.
-func (a *Article) view(fi int, owner *Matcher) view {
-	if p := a.prep; p != nil && owner != nil && p.owner == owner {
-		return &p.fields[fi]
-	}
-	return &a.fields[fi]
-}
-
 // of lists where the words w accepts stand in the field. When one index
 // term holds them all, its own list is returned without a copy: the usual
 // case.
@@ -174,19 +141,7 @@ func (f *field) of(w wordMatch) []int {
 	return slices.Compact(ps)
 }
 
-// set: the strings know no word sets.
-func (f *field) set(*posOr) ([]int, bool) { return nil, false }
-
-func (f *field) hasSet(*posOr) (ok, known bool) { return false, false }
-
-func (f *field) may(pe posExpr) bool { return present(f, pe) }
-
-// skip: the strings tell by looking the words up, as of does.
-func (f *field) skip(posExpr) bool { return false }
-
-// next: the strings try every alternative.
-func (f *field) next(_ *posOr, i int) int { return i }
-
+// has reports whether any word w accepts is in the field.
 func (f *field) has(w wordMatch) bool {
 	if w.prefix != "" {
 		i := sort.SearchStrings(f.exact, w.prefix)
@@ -202,29 +157,26 @@ func (f *field) has(w wordMatch) bool {
 
 // present reports whether every word a positional operand needs is in the
 // field, a cheap test before its positions are worked out.
-func present(v view, pe posExpr) bool {
+func present(f *field, pe posExpr) bool {
 	switch pe := pe.(type) {
 	case posWord:
-		return v.has(pe.w)
+		return f.has(pe.w)
 	case posPhrase:
 		for _, w := range pe.ws {
-			if !v.has(w) {
+			if !f.has(w) {
 				return false
 			}
 		}
 		return true
 	case *posOr:
-		if ok, known := v.hasSet(pe); known {
-			return ok
-		}
 		for _, a := range pe.alts {
-			if present(v, a) {
+			if present(f, a) {
 				return true
 			}
 		}
 		return false
 	case posNear:
-		return present(v, pe.left) && present(v, pe.right)
+		return present(f, pe.left) && present(f, pe.right)
 	}
 	return true
 }

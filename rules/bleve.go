@@ -292,13 +292,6 @@ func (l termLocations) of(w wordMatch) []int {
 	return slices.Compact(ps)
 }
 
-// set knows no word sets: the query reads them word by word.
-func (l termLocations) set(*posOr) ([]int, bool) { return nil, false }
-
-func (l termLocations) skip(posExpr) bool { return false }
-
-func (l termLocations) next(_ *posOr, i int) int { return i }
-
 // candidates is a query that every article holding the operand in the
 // field matches: the words of a phrase or NEAR all present, one of the
 // alternatives of an OR.

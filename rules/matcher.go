@@ -238,7 +238,7 @@ func (m *Matcher) eachMatch(a *Article, fn func(p *prepared, i int32)) {
 			fn(p, i)
 		}
 	}
-	m.release(a, p)
+	m.release(p)
 }
 
 // expr is a compiled query, evaluated on an analysed article.
@@ -413,29 +413,24 @@ type posLeaf struct {
 	fields []int
 	// set is true for an OR of plain words: present means matched.
 	set bool
-	// owner is the Matcher that interned the leaf's words.
-	owner *Matcher
 }
 
 func (e *posLeaf) eval(a *Article) bool {
 	for _, fi := range e.fields {
-		v := a.view(fi, e.owner)
-		if fm, ok := v.(*fieldMarks); ok {
-			fm.takeBack()
-		}
+		f := &a.fields[fi]
 		if w, ok := e.pe.(posWord); ok {
-			if v.has(w.w) {
+			if f.has(w.w) {
 				return true
 			}
 			continue
 		}
 		if e.set {
-			if present(v, e.pe) {
+			if present(f, e.pe) {
 				return true
 			}
 			continue
 		}
-		if v.may(e.pe) && occurs(e.pe, v) {
+		if present(f, e.pe) && occurs(e.pe, f) {
 			return true
 		}
 	}
@@ -482,11 +477,7 @@ func posTriggers(pe posExpr) trigger {
 
 func (e *posLeaf) collect(a *Article, out *[]hit) {
 	for _, fi := range e.fields {
-		v := a.view(fi, e.owner)
-		if fm, ok := v.(*fieldMarks); ok {
-			fm.takeBack()
-		}
-		for _, s := range e.pe.marks(v) {
+		for _, s := range e.pe.marks(&a.fields[fi]) {
 			*out = append(*out, hit{fi, s})
 		}
 	}
@@ -540,56 +531,26 @@ func (e *andExpr) collect(a *Article, out *[]hit) {
 	}
 }
 
-// orExpr is alternatives. Its owner numbers them from base, and marks
-// those whose triggers an article it prepares holds: the others cannot
-// match and are skipped. A live phrase, NEAR or AND is then tested
-// against needs[needAt[i]:needAt[i+1]], the words it or its leaves need
-// (see needs), before it is read: many fail there, in one array per OR.
+// orExpr is alternatives. The Matcher that owns it numbers them from
+// base, among the alternatives of its ORs, and works out needs[needAt[i]:
+// needAt[i+1]], the words alternative i (a phrase, NEAR or AND) or its
+// leaves need (see Matcher.needs): its program (see program.go) passes
+// over the alternatives whose triggers an article does not hold, and tests
+// the others against their needs before it reads them.
 type orExpr struct {
 	alts   []expr
-	owner  *Matcher
 	base   int32
 	needs  []int32
 	needAt []int32
-	// setOf is, by alternative, the id of a word set's set, or -1 for the
-	// other alternatives, and setIn the fields it is looked for in, a bit
-	// per field: an OR answers for its word sets from the article's marks
-	// without reading the leaves.
-	setOf []int32
-	setIn []uint8
 }
 
 func (e *orExpr) eval(a *Article) bool {
-	if p := e.prepared(a); p != nil {
-		end := e.base + int32(len(e.alts))
-		for i := p.nextLive(e.base, end); i < end; i = p.nextLive(i+1, end) {
-			j := i - e.base
-			if id := e.setOf[j]; id >= 0 {
-				if in := e.setIn[j]; in&1 != 0 && p.fields[0].sets.has(id) || in&2 != 0 && p.fields[1].sets.has(id) {
-					return true
-				}
-				continue
-			}
-			if p.holds(e.needs[e.needAt[j]:e.needAt[j+1]]) && e.alts[j].eval(a) {
-				return true
-			}
-		}
-		return false
-	}
 	for _, c := range e.alts {
 		if c.eval(a) {
 			return true
 		}
 	}
 	return false
-}
-
-// prepared returns a's marks when e's owner made them, else nil.
-func (e *orExpr) prepared(a *Article) *prepared {
-	if p := a.prep; e.owner != nil && p != nil && p.owner == e.owner {
-		return p
-	}
-	return nil
 }
 
 func (e *orExpr) triggers() (trigger, bool) {
@@ -605,9 +566,8 @@ func (e *orExpr) triggers() (trigger, bool) {
 }
 
 func (e *orExpr) collect(a *Article, out *[]hit) {
-	p := e.prepared(a)
-	for i, c := range e.alts {
-		if (p == nil || p.live.has(e.base+int32(i))) && c.eval(a) {
+	for _, c := range e.alts {
+		if c.eval(a) {
 			c.collect(a, out)
 		}
 	}

@@ -242,7 +242,7 @@ func TestPreparedAgreesWithStrings(t *testing.T) {
 				fast[i] = answer{true, fmt.Sprint(evidence(r.ID, a, p.hits(int32(i), a)))}
 			}
 		}
-		m.release(a, p)
+		m.release(p)
 		for i, r := range m.rules {
 			if slow := eval(r); slow != fast[i] {
 				t.Fatalf("rule %s %q / %q on %q / %q:\nprepared %+v\nstrings  %+v", r.ID, r.Query, r.Exclude, title, body, fast[i], slow)

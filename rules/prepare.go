@@ -14,9 +14,9 @@ import (
 // through a trie of the prefixes (see prefix.go), finds the atoms the
 // field holds, where they stand and, from them, the candidate rules, the
 // sets present and the live alternatives.
-// The rules then test bits and merge the position lists of atoms instead
-// of looking strings up. A rule evaluated on an article its Matcher did
-// not prepare reads the strings (see view), with the same answers.
+// The Matcher's program (see program.go) then tests bits and merges the
+// position lists of atoms instead of looking strings up. A rule evaluated
+// alone reads the strings, with the same answers.
 
 // atom is one index term or prefix* that the rules of a Matcher look for.
 // What it starts is gathered in its lists while the rules are compiled,
@@ -136,7 +136,6 @@ func (m *Matcher) newSet(atoms []int32) int32 {
 func (m *Matcher) own(e expr) {
 	switch e := e.(type) {
 	case *posLeaf:
-		e.owner = m
 		e.pe = m.intern(e.pe)
 	case *andExpr:
 		for _, c := range e.pos {
@@ -149,18 +148,10 @@ func (m *Matcher) own(e expr) {
 		for _, c := range e.alts {
 			m.own(c)
 		}
-		e.owner, e.base = m, int32(m.nAlts)
+		e.base = int32(m.nAlts)
 		m.nAlts += len(e.alts)
 		e.needAt = make([]int32, 1, len(e.alts)+1)
-		e.setOf, e.setIn = make([]int32, len(e.alts)), make([]uint8, len(e.alts))
-		for i, c := range e.alts {
-			e.setOf[i] = -1
-			if leaf, ok := c.(*posLeaf); ok && leaf.set {
-				e.setOf[i] = leaf.pe.(*posOr).id
-				for _, fi := range leaf.fields {
-					e.setIn[i] |= 1 << fi
-				}
-			}
+		for _, c := range e.alts {
 			switch c := c.(type) {
 			case *posLeaf:
 				switch c.pe.(type) {
@@ -289,9 +280,8 @@ func (m *Matcher) numberAlts(pe *posOr) {
 }
 
 // prepared is what a Matcher worked out about one article: the candidate
-// rules and, per field, the atoms and sets it holds. It lives in a pool
-// and is attached to the article only while the Matcher evaluates its
-// rules on it, so that an article outlives no matcher's state.
+// rules and, per field, the atoms and sets it holds. It lives in a pool,
+// and is taken for one article at a time.
 type prepared struct {
 	owner  *Matcher
 	fields [2]fieldMarks
@@ -307,8 +297,6 @@ type prepared struct {
 
 // fieldMarks is one field of a prepared article.
 type fieldMarks struct {
-	owner       *Matcher
-	prep        *prepared
 	atoms, sets bitset
 	// Where the field holds each atom: last[a] is 1 + the index in lists
 	// of the atom's latest position list, 0 for none; each list links to
@@ -316,8 +304,8 @@ type fieldMarks struct {
 	last  []int32
 	lists []posList
 	// spanRoom and posRoom lend the spans and merged positions worked
-	// out while one leaf is tested or its marks collected (see scratch);
-	// they are taken back before the next.
+	// out while one leaf is tested or its marks collected; they are
+	// taken back before the next.
 	spanRoom []span
 	posRoom  []int
 }
@@ -333,13 +321,12 @@ func (m *Matcher) newPrepared() *prepared {
 		p.live.add(i)
 	}
 	for fi := range p.fields {
-		p.fields[fi] = fieldMarks{owner: m, prep: p, atoms: newBitset(len(m.atoms)), sets: newBitset(m.nSets), last: make([]int32, len(m.atoms))}
+		p.fields[fi] = fieldMarks{atoms: newBitset(len(m.atoms)), sets: newBitset(m.nSets), last: make([]int32, len(m.atoms))}
 	}
 	return p
 }
 
-// prepare marks a's atoms, sets and candidate rules, and attaches the
-// marks to a until release.
+// prepare marks a's atoms, sets and candidate rules, until release.
 func (m *Matcher) prepare(a *Article) *prepared {
 	p := m.pool.Get().(*prepared)
 	p.mark(m.always)
@@ -363,13 +350,11 @@ func (m *Matcher) prepare(a *Article) *prepared {
 	for i := range p.sets {
 		p.sets[i] = p.fields[0].sets[i] | p.fields[1].sets[i]
 	}
-	a.prep = p
 	return p
 }
 
-// release detaches p from a and makes it ready for the next article.
-func (m *Matcher) release(a *Article, p *prepared) {
-	a.prep = nil
+// release makes p ready for the next article.
+func (m *Matcher) release(p *prepared) {
 	for _, i := range p.cand {
 		p.seen[i] = false
 	}
@@ -470,72 +455,6 @@ func (p *prepared) nextLive(from, to int32) int32 {
 	return to
 }
 
-func (fm *fieldMarks) has(w wordMatch) bool {
-	for _, id := range w.atoms {
-		if fm.atoms.has(id) {
-			return true
-		}
-	}
-	return false
-}
-
-func (fm *fieldMarks) hasSet(p *posOr) (ok, known bool) {
-	switch {
-	case p.words:
-		return fm.sets.has(p.id), true
-	case !fm.may(p):
-		return false, true
-	}
-	return false, false // one of the alternatives may hold
-}
-
-// may tests the words of a phrase, the word sets and gates of ORs and
-// both sides of a NEAR, but not the alternatives of an OR one by one:
-// working out the positions tests those.
-func (fm *fieldMarks) may(pe posExpr) bool {
-	switch pe := pe.(type) {
-	case posWord:
-		return fm.has(pe.w)
-	case posPhrase:
-		for _, w := range pe.ws {
-			if !fm.has(w) {
-				return false
-			}
-		}
-		return true
-	case *posOr:
-		if !pe.registered || fm.sets.has(pe.id) {
-			return true
-		}
-		return pe.wordSet != nil && fm.sets.has(pe.wordSet.id)
-	case posNear:
-		return fm.may(pe.left) && fm.may(pe.right)
-	}
-	return true
-}
-
-func (fm *fieldMarks) skip(pe posExpr) bool { return !fm.may(pe) }
-
-func (fm *fieldMarks) next(p *posOr, i int) int {
-	if !p.numbered {
-		return i
-	}
-	end := p.base + int32(len(p.alts))
-	return int(fm.prep.nextLive(p.base+int32(i), end) - p.base)
-}
-
-func (fm *fieldMarks) of(w wordMatch) []int { return fm.positions(w.atoms) }
-
-func (fm *fieldMarks) set(p *posOr) ([]int, bool) {
-	if !p.words {
-		return nil, false
-	}
-	if !fm.sets.has(p.id) {
-		return nil, true
-	}
-	return fm.positions(p.atoms), true
-}
-
 // positions merges the position lists of the atoms; a list alone is
 // returned without a copy.
 func (fm *fieldMarks) positions(atoms []int32) []int {
@@ -569,6 +488,18 @@ func (fm *fieldMarks) positions(atoms []int32) []int {
 	ps := fm.posRoom[from:len(fm.posRoom):len(fm.posRoom)]
 	slices.Sort(ps)
 	return slices.Compact(ps)
+}
+
+// wordSpans are the one-word runs at positions ps, in lent room.
+func (fm *fieldMarks) wordSpans(ps []int) []span {
+	if len(ps) == 0 {
+		return nil
+	}
+	out := fm.lendSpans(len(ps))
+	for i, x := range ps {
+		out[i] = span{x, x}
+	}
+	return out
 }
 
 // lendSpans lends room for n spans until takeBack.

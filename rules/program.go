@@ -386,12 +386,12 @@ func (p *prepared) spans(i int32, fm *fieldMarks) []span {
 	n := &g.nodes[i]
 	switch n.op {
 	case opPWord:
-		return wordSpans(fm, fm.positions(g.wordAtoms[n.from:n.to]))
+		return fm.wordSpans(fm.positions(g.wordAtoms[n.from:n.to]))
 	case opPSet:
 		if !fm.sets.has(n.mid) {
 			return nil
 		}
-		return wordSpans(fm, fm.positions(g.wordAtoms[n.from:n.to]))
+		return fm.wordSpans(fm.positions(g.wordAtoms[n.from:n.to]))
 	case opPOr:
 		// Usually one alternative occurs: its spans are returned as they
 		// are.
@@ -465,7 +465,7 @@ func (p *prepared) collect(i int32, a *Article, out *[]hit) {
 			var ss []span
 			switch n.op {
 			case opWord:
-				ss = wordSpans(fm, fm.positions(g.wordAtoms[n.from:n.to]))
+				ss = fm.wordSpans(fm.positions(g.wordAtoms[n.from:n.to]))
 			case opSet:
 				if fm.sets.has(n.from) {
 					ss = p.marks(n.to, fm)

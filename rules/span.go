@@ -47,21 +47,12 @@ type posExpr interface {
 }
 
 // positions reads where words stand in one field: the bleve query reads
-// them from the index's term vectors, the matcher from the analysed
-// article.
+// them from the index's term vectors, a rule evaluated alone from the
+// analysed article's strings. (A Matcher reads its prepared marks; see
+// program.go.)
 type positions interface {
 	// of returns the sorted positions (from 1) of the words w accepts.
 	of(w wordMatch) []int
-	// set returns the sorted positions of the words of a word set, and
-	// false when it does not know them: the caller then works them out
-	// word by word.
-	set(p *posOr) ([]int, bool)
-	// skip reports, from a quick test of its words, that pe does not
-	// occur in the field; false when the reader cannot tell at once.
-	skip(pe posExpr) bool
-	// next returns the first alternative of p from i on that may occur,
-	// or len(p.alts); a reader that cannot tell at once returns i.
-	next(p *posOr, i int) int
 }
 
 // span is a run of positions [from, to].
@@ -69,26 +60,14 @@ type span struct{ from, to int }
 
 type posWord struct{ w wordMatch }
 
-func (p posWord) spans(at positions) []span { return wordSpans(at, at.of(p.w)) }
-
-// scratch is a reader that lends the room for the spans and positions it
-// works out, so that testing a phrase or NEAR allocates nothing; the room
-// is reused once the test is over (see fieldMarks.takeBack).
-type scratch interface {
-	lendSpans(n int) []span
-}
+func (p posWord) spans(at positions) []span { return wordSpans(at.of(p.w)) }
 
 // wordSpans are the one-word runs at positions ps.
-func wordSpans(at positions, ps []int) []span {
+func wordSpans(ps []int) []span {
 	if len(ps) == 0 {
 		return nil
 	}
-	var out []span
-	if sc, ok := at.(scratch); ok {
-		out = sc.lendSpans(len(ps))
-	} else {
-		out = make([]span, len(ps))
-	}
+	out := make([]span, len(ps))
 	for i, x := range ps {
 		out[i] = span{x, x}
 	}
@@ -169,17 +148,10 @@ func (p *posOr) plainWords() []wordMatch {
 }
 
 func (p *posOr) spans(at positions) []span {
-	if ps, ok := at.set(p); ok {
-		return wordSpans(at, ps)
-	}
 	// Usually one alternative occurs: its spans are returned as they are.
 	var out []span
 	joined := false
-	for i := at.next(p, 0); i < len(p.alts); i = at.next(p, i+1) {
-		a := p.alts[i]
-		if at.skip(a) {
-			continue
-		}
+	for _, a := range p.alts {
 		switch ss := a.spans(at); {
 		case len(ss) == 0:
 		case len(out) == 0:
@@ -268,13 +240,9 @@ func (p posWord) marks(at positions) []span   { return p.spans(at) }
 func (p posPhrase) marks(at positions) []span { return p.spans(at) }
 
 func (p *posOr) marks(at positions) []span {
-	if ps, ok := at.set(p); ok {
-		return wordSpans(at, ps)
-	}
-	// An alternative that cannot occur has no marks.
 	var out []span
-	for i := at.next(p, 0); i < len(p.alts); i = at.next(p, i+1) {
-		out = append(out, p.alts[i].marks(at)...)
+	for _, a := range p.alts {
+		out = append(out, a.marks(at)...)
 	}
 	return out
 }
