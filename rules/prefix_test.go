@@ -12,7 +12,7 @@ import (
 // other.
 func TestPrefixTrie(t *testing.T) {
 	prefixes := map[string]int32{}
-	for i, p := range []string{"в", "вр", "врач", "врачеб", "больн", "бо", "ооруk", "оорук", "ж"} {
+	for i, p := range []string{"в", "вр", "врач", "врачеб", "больн", "бо", "ооруk", "оорук", "ж", "өмү", "\xffа"} {
 		prefixes[ExactPrefix+p] = int32(i)
 	}
 	exacts := map[string]int32{}
@@ -20,7 +20,7 @@ func TestPrefixTrie(t *testing.T) {
 		exacts[ExactPrefix+e] = int32(100 + i)
 	}
 	trie := newPrefixTrie(prefixes, exacts)
-	for _, form := range []string{"врачебная", "врач", "вр", "в", "больница", "бол", "оорукана", "ооруkана", "жана", "ы", "", "дарыгер"} {
+	for _, form := range []string{"врачебная", "врач", "вр", "в", "больница", "бол", "оорукана", "ооруkана", "жана", "ы", "", "дарыгер", "өмүр", "өмр", "\xffаб", "\xfeаб", "үү"} {
 		ex := ExactPrefix + form
 		var got, want []int32
 		got = trie.appendAtoms(got, ex)
