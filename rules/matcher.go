@@ -135,6 +135,9 @@ type Matcher struct {
 	// any word or are word sets.
 	nAlts      int
 	alwaysLive []int32
+	// liveAtStart is the live bits of an article before its atoms are
+	// marked: those of alwaysLive.
+	liveAtStart bitset
 	// atomRules, atomSets and atomAlts are the atoms' rules, sets and
 	// alternatives, laid out flat.
 	atomRules, atomSets, atomAlts atomLinks

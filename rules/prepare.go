@@ -53,14 +53,20 @@ func newAtomLinks(atoms []atom, of func(*atom) []int32) atomLinks {
 func (l *atomLinks) of(a int32) []int32 { return l.list[l.at[a]:l.at[a+1]] }
 
 // link lays out what each atom starts flat, once every rule is compiled,
-// and drops the lists it was gathered in.
+// and drops the lists it was gathered in; it sets out the live bits an
+// article starts with.
 func (m *Matcher) link() {
+	m.liveAtStart = newBitset(m.nAlts)
+	for _, i := range m.alwaysLive {
+		m.liveAtStart.add(i)
+	}
 	m.atomRules = newAtomLinks(m.atoms, func(a *atom) []int32 { return a.rules })
 	m.atomSets = newAtomLinks(m.atoms, func(a *atom) []int32 { return a.sets })
 	m.atomAlts = newAtomLinks(m.atoms, func(a *atom) []int32 { return a.alts })
 	for i := range m.atoms {
 		m.atoms[i].rules, m.atoms[i].sets, m.atoms[i].alts = nil, nil, nil
 	}
+	m.alwaysLive = nil
 }
 
 // bitset is a set of small numbers.
@@ -316,10 +322,7 @@ type posList struct {
 }
 
 func (m *Matcher) newPrepared() *prepared {
-	p := &prepared{owner: m, atoms: newBitset(len(m.atoms)), sets: newBitset(m.nSets), seen: make([]bool, len(m.rules)), live: newBitset(m.nAlts)}
-	for _, i := range m.alwaysLive {
-		p.live.add(i)
-	}
+	p := &prepared{owner: m, atoms: newBitset(len(m.atoms)), sets: newBitset(m.nSets), seen: make([]bool, len(m.rules)), live: slices.Clone(m.liveAtStart)}
 	for fi := range p.fields {
 		p.fields[fi] = fieldMarks{atoms: newBitset(len(m.atoms)), sets: newBitset(m.nSets), last: make([]int32, len(m.atoms))}
 	}
@@ -361,10 +364,7 @@ func (m *Matcher) release(p *prepared) {
 	p.cand = p.cand[:0]
 	clear(p.atoms)
 	clear(p.sets)
-	clear(p.live)
-	for _, i := range m.alwaysLive {
-		p.live.add(i)
-	}
+	copy(p.live, m.liveAtStart)
 	for fi := range p.fields {
 		fm := &p.fields[fi]
 		clear(fm.atoms)
