@@ -125,6 +125,69 @@ func TestPrefilterLosesNothing(t *testing.T) {
 	}
 }
 
+// TestMatchBatch checks that matching articles in batches, which
+// prepares them together and evaluates each rule on all of them in turn,
+// gives each article what matching it alone gives: in a batch longer
+// than batchSize, with articles matching nothing between, and from
+// goroutines at once.
+func TestMatchBatch(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	words := strings.Fields("врач врачи больница больнице ошибка ошибки роддом оорукана ооруканада дарыгер бейтап кезек инсулин и в жана")
+	word := func() string { return words[rng.IntN(len(words))] }
+	var specs []Spec
+	for i := range 200 {
+		w := []rune(word())
+		q := fmt.Sprintf("(%s NEAR/%d %s) OR (%s AND %s*)", word(), 1+rng.IntN(4), word(), word(), string(w[:min(3, len(w))]))
+		specs = append(specs, Spec{ID: fmt.Sprint("r", i), Query: q, Exclude: "NOT " + word()})
+	}
+	m, err := Compile(specs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var as []*Article
+	for i := range 3*batchSize + 5 {
+		body := randomText(rng, word, 5+rng.IntN(40))
+		if i%7 == 0 {
+			body = "ничего по теме"
+		}
+		as = append(as, NewArticle(randomText(rng, word, 3), body, "24.kg", "ru"))
+	}
+	show := func(ms []Match) string { return fmt.Sprint(ms) }
+	want := make([]string, len(as))
+	matched := 0
+	for k, a := range as {
+		want[k] = show(m.Match(a))
+		matched += len(m.Match(a))
+	}
+	if matched < len(as) {
+		t.Fatalf("only %d matches in %d articles: the test says little", matched, len(as))
+	}
+	check := func() error {
+		got := m.MatchBatch(as)
+		if len(got) != len(as) {
+			return fmt.Errorf("%d answers for %d articles", len(got), len(as))
+		}
+		for k := range as {
+			if s := show(got[k]); s != want[k] {
+				return fmt.Errorf("article %d: batch %s, alone %s", k, s, want[k])
+			}
+		}
+		return nil
+	}
+	if err := check(); err != nil {
+		t.Fatal(err)
+	}
+	errs := make(chan error, 4)
+	for range 4 {
+		go func() { errs <- check() }()
+	}
+	for range 4 {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+}
+
 // TestNestedNear: a word between the two words of an inner NEAR is near
 // the pair.
 func TestNestedNear(t *testing.T) {

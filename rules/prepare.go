@@ -304,11 +304,16 @@ type prepared struct {
 // fieldMarks is one field of a prepared article.
 type fieldMarks struct {
 	atoms, sets bitset
-	// Where the field holds each atom: last[a] is 1 + the index in lists
-	// of the atom's latest position list, 0 for none; each list links to
-	// the one before (a prefix* has one per form it starts).
-	last  []int32
+	// Where the field holds each atom: lists, one per atom and form (a
+	// prefix* has one per form it starts). Once the field is marked,
+	// head[r] is 1 + the index in lists of the latest list of the atom
+	// of rank r (its number among the atoms the field holds, see rankOf),
+	// and each list links to the one before. rank[w] counts the atoms
+	// held in the words of atoms before w. All this takes a few KB, where
+	// a table by atom would take four bytes per atom of the Matcher.
 	lists []posList
+	rank  []int32
+	head  []int32
 	// spanRoom and posRoom lend the spans and merged positions worked
 	// out while one leaf is tested or its marks collected; they are
 	// taken back before the next.
@@ -324,7 +329,7 @@ type posList struct {
 func (m *Matcher) newPrepared() *prepared {
 	p := &prepared{owner: m, atoms: newBitset(len(m.atoms)), sets: newBitset(m.nSets), seen: make([]bool, len(m.rules)), live: slices.Clone(m.liveAtStart)}
 	for fi := range p.fields {
-		p.fields[fi] = fieldMarks{atoms: newBitset(len(m.atoms)), sets: newBitset(m.nSets), last: make([]int32, len(m.atoms))}
+		p.fields[fi] = fieldMarks{atoms: newBitset(len(m.atoms)), sets: newBitset(m.nSets), rank: make([]int32, (len(m.atoms)+63)/64)}
 	}
 	return p
 }
@@ -348,6 +353,7 @@ func (m *Matcher) prepare(a *Article) *prepared {
 				p.hit(fm, id, t.pos)
 			}
 		}
+		fm.link()
 	}
 	// What either field holds.
 	for i := range p.sets {
@@ -369,9 +375,6 @@ func (m *Matcher) release(p *prepared) {
 		fm := &p.fields[fi]
 		clear(fm.atoms)
 		clear(fm.sets)
-		for _, l := range fm.lists {
-			fm.last[l.atom] = 0
-		}
 		clear(fm.lists) // drop the article's position lists
 		fm.lists = fm.lists[:0]
 	}
@@ -380,8 +383,7 @@ func (m *Matcher) release(p *prepared) {
 
 // hit records that field fm holds atom id at positions ps.
 func (p *prepared) hit(fm *fieldMarks, id int32, ps []int) {
-	fm.lists = append(fm.lists, posList{ps, id, fm.last[id] - 1})
-	fm.last[id] = int32(len(fm.lists))
+	fm.lists = append(fm.lists, posList{ps, id, -1})
 	if fm.atoms.has(id) {
 		return // a prefix* met again in another form
 	}
@@ -455,6 +457,30 @@ func (p *prepared) nextLive(from, to int32) int32 {
 	return to
 }
 
+// link ranks the atoms the field holds and links each atom's position
+// lists, once the field is marked.
+func (fm *fieldMarks) link() {
+	n := int32(0)
+	for w, bits64 := range fm.atoms {
+		fm.rank[w] = n
+		n += int32(bits.OnesCount64(bits64))
+	}
+	fm.head = slices.Grow(fm.head[:0], int(n))[:n]
+	clear(fm.head)
+	for i := range fm.lists {
+		r := fm.rankOf(fm.lists[i].atom)
+		fm.lists[i].prev = fm.head[r] - 1
+		fm.head[r] = int32(i) + 1
+	}
+}
+
+// rankOf returns the number of atoms the field holds below id, which it
+// holds.
+func (fm *fieldMarks) rankOf(id int32) int32 {
+	w := id >> 6
+	return fm.rank[w] + int32(bits.OnesCount64(fm.atoms[w]&(1<<(id&63)-1)))
+}
+
 // positions merges the position lists of the atoms; a list alone is
 // returned without a copy.
 func (fm *fieldMarks) positions(atoms []int32) []int {
@@ -464,7 +490,7 @@ func (fm *fieldMarks) positions(atoms []int32) []int {
 		if !fm.atoms.has(id) {
 			continue
 		}
-		for i := fm.last[id] - 1; i >= 0; i = fm.lists[i].prev {
+		for i := fm.head[fm.rankOf(id)] - 1; i >= 0; i = fm.lists[i].prev {
 			found++
 			only = fm.lists[i].pos
 			total += len(only)
@@ -481,7 +507,7 @@ func (fm *fieldMarks) positions(atoms []int32) []int {
 		if !fm.atoms.has(id) {
 			continue
 		}
-		for i := fm.last[id] - 1; i >= 0; i = fm.lists[i].prev {
+		for i := fm.head[fm.rankOf(id)] - 1; i >= 0; i = fm.lists[i].prev {
 			fm.posRoom = append(fm.posRoom, fm.lists[i].pos...)
 		}
 	}
