@@ -413,34 +413,32 @@ func (p *prepared) mark(rules []int32) {
 
 // holds reports whether either field holds a word of every clause of
 // needs (see Matcher.needs).
-func (p *prepared) holds(needs []int32) bool {
-	for i := 0; i < len(needs); {
-		n, held := int(needs[i]), p.atoms
-		if n < 0 {
-			n, held = -n, p.sets
-		}
-		i++
-		if !slices.ContainsFunc(needs[i:i+n], held.has) {
-			return false
-		}
-		i += n
-	}
-	return true
-}
+func (p *prepared) holds(needs []int32) bool { return holds(needs, p.atoms, p.sets) }
 
 // holds reports whether the field holds a word of every clause of needs
 // (see Matcher.needs).
-func (fm *fieldMarks) holds(needs []int32) bool {
+func (fm *fieldMarks) holds(needs []int32) bool { return holds(needs, fm.atoms, fm.sets) }
+
+// holds reports whether every clause of needs has an atom in atoms or a
+// set in sets, as its kind asks.
+func holds(needs []int32, atoms, sets bitset) bool {
 	for i := 0; i < len(needs); {
-		n, held := int(needs[i]), fm.atoms
+		n, held := int(needs[i]), atoms
 		if n < 0 {
-			n, held = -n, fm.sets
+			n, held = -n, sets
 		}
-		i++
-		if !slices.ContainsFunc(needs[i:i+n], held.has) {
+		clause := needs[i+1 : i+1+n]
+		i += 1 + n
+		found := false
+		for _, x := range clause {
+			if held[x>>6]&(1<<(x&63)) != 0 {
+				found = true
+				break
+			}
+		}
+		if !found {
 			return false
 		}
-		i += n
 	}
 	return true
 }
