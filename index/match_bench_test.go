@@ -22,8 +22,10 @@ import (
 // rules generated from the default rule set, with the matcher and the
 // naive way (each rule as a bleve query against a one-document in-memory
 // index), in one goroutine so the figures are per core. The matcher is
-// timed twice: on articles already analysed, and end to end with
-// NewArticle's analysis:
+// timed three ways: end to end with NewArticle's analysis, one article
+// at a time, as the pipeline scores a new article; on articles already
+// analysed, one at a time (Match); and on the same articles in batches
+// (MatchBatch), as a backtest or a rescoring of the archive would:
 //
 //	go test ./index -run '^$' -bench '^BenchmarkMatch1000Rules$' -benchtime 1x -v
 func BenchmarkMatch1000Rules(b *testing.B) {
@@ -46,28 +48,64 @@ func BenchmarkMatch1000Rules(b *testing.B) {
 
 	for b.Loop() {
 		nMatcher, nNaive := envInt("KUZOT_MATCH_ARTICLES", 5000), envInt("KUZOT_NAIVE_ARTICLES", 40)
-		// Each article is generated outside the timed parts, so that
-		// neither figure counts the synthetic archive's own cost. End to
-		// end times analysis and matching, as the pipeline does for a new
-		// article; the matcher alone is timed on the article analysed
-		// again just before, untimed, since the pipeline analyses an
-		// article once and matches it while it is fresh.
-		matched, matchedAnalysed := 0, 0
-		var endToEndTook, matcherTook time.Duration
-		for i := range nMatcher {
-			src := pick(i)
-			t0 := time.Now()
-			matched += len(m.Match(rules.NewArticle(src.Title, src.Body, src.Outlet, src.Lang)))
-			endToEndTook += time.Since(t0)
-			a := rules.NewArticle(src.Title, src.Body, src.Outlet, src.Lang)
-			t0 = time.Now()
-			matchedAnalysed += len(m.Match(a))
-			matcherTook += time.Since(t0)
+		// Each article is generated outside the timed parts, so that no
+		// figure counts the synthetic archive's own cost. The articles
+		// go in chunks of a batch: each is timed end to end, then the
+		// chunk is analysed again, untimed (the pipeline analyses an
+		// article once and matches it while it is fresh), and matched
+		// one by one and as a batch, which goes first in every other
+		// chunk so that neither gains from the other's warm caches.
+		const chunk = 16
+		matched, matchedAnalysed, matchedBatch := 0, 0, 0
+		var endToEndTook, matcherTook, batchTook time.Duration
+		for from := 0; from < nMatcher; from += chunk {
+			srcs := make([]*synth.Article, 0, chunk)
+			for i := from; i < min(from+chunk, nMatcher); i++ {
+				srcs = append(srcs, pick(i))
+			}
+			for _, src := range srcs {
+				t0 := time.Now()
+				matched += len(m.Match(rules.NewArticle(src.Title, src.Body, src.Outlet, src.Lang)))
+				endToEndTook += time.Since(t0)
+			}
+			as := make([]*rules.Article, len(srcs))
+			for i, src := range srcs {
+				as[i] = rules.NewArticle(src.Title, src.Body, src.Outlet, src.Lang)
+			}
+			one := make([][]rules.Match, len(as))
+			single := func() {
+				t0 := time.Now()
+				for i, a := range as {
+					one[i] = m.Match(a)
+				}
+				matcherTook += time.Since(t0)
+			}
+			var batch [][]rules.Match
+			batched := func() {
+				t0 := time.Now()
+				batch = m.MatchBatch(as)
+				batchTook += time.Since(t0)
+			}
+			if from/chunk%2 == 0 {
+				single()
+				batched()
+			} else {
+				batched()
+				single()
+			}
+			for i := range as {
+				matchedAnalysed += len(one[i])
+				matchedBatch += len(batch[i])
+				if fmt.Sprint(one[i]) != fmt.Sprint(batch[i]) {
+					b.Fatalf("article %d: alone %v, in a batch %v", from+i, one[i], batch[i])
+				}
+			}
 		}
-		if matched != matchedAnalysed {
-			b.Fatalf("%d matches end to end, %d on analysed articles", matched, matchedAnalysed)
+		if matched != matchedAnalysed || matched != matchedBatch {
+			b.Fatalf("%d matches end to end, %d on analysed articles, %d in batches", matched, matchedAnalysed, matchedBatch)
 		}
 		matcherRate := float64(nMatcher) / matcherTook.Seconds()
+		batchRate := float64(nMatcher) / batchTook.Seconds()
 		endToEndRate := float64(nMatcher) / endToEndTook.Seconds()
 
 		naiveMatched, agreeMatched := 0, 0
@@ -105,8 +143,9 @@ func BenchmarkMatch1000Rules(b *testing.B) {
 			agreeMatched += len(got)
 		}
 		naiveRate := float64(nNaive) / naiveTook.Seconds()
-		b.Logf("%d rules: matcher %.0f articles/s per core on analysed articles, %.0f end to end with the analysis (%.2f matches per article); naive %.1f articles/s (%.2f matches per article): %.0f× analysed, %.0f× end to end",
-			len(specs), matcherRate, endToEndRate, float64(matched)/float64(nMatcher), naiveRate, float64(naiveMatched)/float64(nNaive), matcherRate/naiveRate, endToEndRate/naiveRate)
+		b.Logf("%d rules: matcher %.0f articles/s per core on analysed articles in batches, %.0f one at a time, %.0f end to end with the analysis (%.2f matches per article); naive %.1f articles/s (%.2f matches per article): %.0f× in batches, %.0f× one at a time, %.0f× end to end",
+			len(specs), batchRate, matcherRate, endToEndRate, float64(matched)/float64(nMatcher), naiveRate, float64(naiveMatched)/float64(nNaive), batchRate/naiveRate, matcherRate/naiveRate, endToEndRate/naiveRate)
+		b.ReportMetric(batchRate, "batch-articles/s")
 		b.ReportMetric(matcherRate, "matcher-articles/s")
 		b.ReportMetric(endToEndRate, "end-to-end-articles/s")
 		b.ReportMetric(naiveRate, "naive-articles/s")
