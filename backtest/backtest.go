@@ -155,9 +155,13 @@ func Run(ctx context.Context, x Searcher, set *Set, req Request) ([]Row, error) 
 					return nil, err
 				}
 			}
-			for _, h := range page.Hits {
-				art := rules.NewArticle(h.Article.Title, h.Article.Body, h.Article.Outlet, h.Article.Lang)
-				sc := set.Scorer.Score(art, one.Match(art), set.ReachOf(h.Article.Outlet))
+			arts := make([]*rules.Article, len(page.Hits))
+			for i, h := range page.Hits {
+				arts[i] = rules.NewArticle(h.Article.Title, h.Article.Body, h.Article.Outlet, h.Article.Lang)
+			}
+			matches := one.MatchBatch(arts)
+			for i, h := range page.Hits {
+				sc := set.Scorer.Score(arts[i], matches[i], set.ReachOf(h.Article.Outlet))
 				d, score := rules.Ignore, 0.0
 				if len(sc) > 0 {
 					d, score = sc[0].Decision, sc[0].Score

@@ -99,9 +99,13 @@ type Report struct {
 // outlet's reach tier.
 func Evaluate(m *Matcher, s *Scorer, cases []Case, reach func(outlet string) int) Report {
 	r := Report{Categories: map[string]Counts{}}
-	for _, c := range cases {
-		a := NewArticle(c.Title, c.Body, c.Outlet, c.Lang)
-		sc := s.Score(a, m.Match(a), reach(c.Outlet))
+	as := make([]*Article, len(cases))
+	for i, c := range cases {
+		as[i] = NewArticle(c.Title, c.Body, c.Outlet, c.Lang)
+	}
+	matches := m.MatchBatch(as)
+	for i, c := range cases {
+		sc := s.Score(as[i], matches[i], reach(c.Outlet))
 		var pred []string
 		for _, x := range sc {
 			if x.Decision >= Digest && !slices.Contains(pred, x.Rule.Category) {
