@@ -379,6 +379,16 @@ func (p *prepared) occurrences(i int32, fm *fieldMarks, first bool, out []span) 
 	return out
 }
 
+// nextKid returns the first alternative from j on of opPOr node n that
+// may occur: the first live one when they are numbered, else j.
+func (p *prepared) nextKid(n *pnode, j int) int {
+	if n.mid < 0 {
+		return j
+	}
+	end := n.mid + n.to - n.from
+	return int(p.nextLive(n.mid+int32(j), end) - n.mid)
+}
+
 // spans lists where positional node i occurs in field fm, in the room fm
 // lends until its next takeBack.
 func (p *prepared) spans(i int32, fm *fieldMarks) []span {
@@ -398,10 +408,7 @@ func (p *prepared) spans(i int32, fm *fieldMarks) []span {
 		var out []span
 		joined := false
 		kids := g.kids[n.from:n.to]
-		for j := range kids {
-			if n.mid >= 0 && !p.live.has(n.mid+int32(j)) {
-				continue
-			}
+		for j := p.nextKid(n, 0); j < len(kids); j = p.nextKid(n, j+1) {
 			k := &kids[j]
 			if !fm.holds(g.needs[k.needFrom:k.needTo]) {
 				continue
@@ -450,8 +457,10 @@ func (p *prepared) collect(i int32, a *Article, out *[]hit) {
 			p.collect(k.node, a, out)
 		}
 	case opOr:
-		for j, k := range g.kids[n.from:n.to] {
-			if p.live.has(n.mid+int32(j)) && p.holds(g.needs[k.needFrom:k.needTo]) && p.eval(k.node, a) {
+		base, end := n.mid, n.mid+n.to-n.from
+		for id := p.nextLive(base, end); id < end; id = p.nextLive(id+1, end) {
+			k := &g.kids[n.from+id-base]
+			if p.holds(g.needs[k.needFrom:k.needTo]) && (k.decided || p.eval(k.node, a)) {
 				p.collect(k.node, a, out)
 			}
 		}
@@ -493,10 +502,9 @@ func (p *prepared) marks(i int32, fm *fieldMarks) []span {
 		return p.occurrences(i, fm, false, nil)
 	case opPOr:
 		var out []span
-		for j, k := range g.kids[n.from:n.to] {
-			if n.mid < 0 || p.live.has(n.mid+int32(j)) {
-				out = append(out, p.marks(k.node, fm)...)
-			}
+		kids := g.kids[n.from:n.to]
+		for j := p.nextKid(n, 0); j < len(kids); j = p.nextKid(n, j+1) {
+			out = append(out, p.marks(kids[j].node, fm)...)
 		}
 		return out
 	}
