@@ -4,6 +4,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 
 	"kuzot/analysis"
 )
@@ -29,15 +30,18 @@ var fieldNames = [2]string{FieldTitle, FieldBody}
 type field struct {
 	text string
 	toks []analysis.Token
-	// pos maps each index term to its positions, in order.
-	pos map[string][]int
-	// terms lists the same index terms with their positions: the stems,
-	// then, from exactFrom on, the exact forms. A Matcher walks it
-	// instead of the map.
+	// terms lists the field's index terms with their positions: the
+	// stems, then, from exactFrom on, the exact forms. at maps each term
+	// to its index in terms: a stem's own, an exact form's less
+	// exactFrom, counted from -1 down.
 	terms     []termPositions
 	exactFrom int
-	// exact lists the distinct ExactPrefix terms, sorted, for prefix*.
+	at        map[string]int
+	// exact lists the distinct ExactPrefix terms, sorted, for prefix*. A
+	// Matcher does not read it, so it is built when a rule alone first
+	// reads the field (see strings).
 	exact []string
+	once  sync.Once
 }
 
 type termPositions struct {
@@ -57,38 +61,56 @@ func NewArticle(title, body, outlet, lang string) *Article {
 		f := &a.fields[i]
 		f.text = text
 		f.toks = analysis.Analyze(text, stemLang)
-		// The exact term is spelt in buf and looked up without a copy, in
-		// exactAt; it becomes a string once, for the first of its forms.
+		// The exact term is spelt in buf and looked up without a copy; it
+		// becomes a string once, for the first of its forms. Stems never
+		// start with ExactPrefix, so one map holds both.
 		buf := []byte(ExactPrefix)
-		stemAt := make(map[string]int, len(f.toks))
-		exactAt := make(map[string]int, len(f.toks))
+		f.at = make(map[string]int, 2*len(f.toks))
 		var exacts []termPositions
 		for _, t := range f.toks {
-			if i, seen := stemAt[t.Term]; seen {
+			if i, seen := f.at[t.Term]; seen {
 				f.terms[i].pos = append(f.terms[i].pos, t.Pos)
 			} else {
-				stemAt[t.Term] = len(f.terms)
+				f.at[t.Term] = len(f.terms)
 				f.terms = append(f.terms, termPositions{t.Term, []int{t.Pos}})
 			}
 			buf = append(buf[:len(ExactPrefix)], t.Form...)
-			if i, seen := exactAt[string(buf)]; seen {
-				exacts[i].pos = append(exacts[i].pos, t.Pos)
+			if i, seen := f.at[string(buf)]; seen {
+				exacts[-i-1].pos = append(exacts[-i-1].pos, t.Pos)
 				continue
 			}
 			ex := string(buf)
-			exactAt[ex] = len(exacts)
+			f.at[ex] = -len(exacts) - 1
 			exacts = append(exacts, termPositions{ex, []int{t.Pos}})
-			f.exact = append(f.exact, ex)
 		}
 		f.exactFrom = len(f.terms)
 		f.terms = append(f.terms, exacts...)
-		f.pos = make(map[string][]int, len(f.terms))
-		for _, t := range f.terms {
-			f.pos[t.term] = t.pos
-		}
-		slices.Sort(f.exact)
 	}
 	return a
+}
+
+// positionsOf returns the positions of index term t in the field.
+func (f *field) positionsOf(t string) []int {
+	i, ok := f.at[t]
+	if !ok {
+		return nil
+	}
+	if i < 0 {
+		i = f.exactFrom - i - 1
+	}
+	return f.terms[i].pos
+}
+
+// strings returns the field's exact terms, sorted, building the list on
+// first use.
+func (f *field) strings() []string {
+	f.once.Do(func() {
+		for _, t := range f.terms[f.exactFrom:] {
+			f.exact = append(f.exact, t.term)
+		}
+		slices.Sort(f.exact)
+	})
+	return f.exact
 }
 
 // fieldIndex maps a field name to its index in Article.fields.
@@ -104,20 +126,21 @@ func fieldIndex(name string) int {
 // case.
 func (f *field) of(w wordMatch) []int {
 	if w.prefix != "" {
-		i := sort.SearchStrings(f.exact, w.prefix)
+		exact := f.strings()
+		i := sort.SearchStrings(exact, w.prefix)
 		j := i
-		for j < len(f.exact) && strings.HasPrefix(f.exact[j], w.prefix) {
+		for j < len(exact) && strings.HasPrefix(exact[j], w.prefix) {
 			j++
 		}
 		switch j - i {
 		case 0:
 			return nil
 		case 1:
-			return f.pos[f.exact[i]]
+			return f.positionsOf(exact[i])
 		}
 		var ps []int
-		for _, t := range f.exact[i:j] {
-			ps = append(ps, f.pos[t]...)
+		for _, t := range exact[i:j] {
+			ps = append(ps, f.positionsOf(t)...)
 		}
 		slices.Sort(ps)
 		return ps
@@ -125,7 +148,7 @@ func (f *field) of(w wordMatch) []int {
 	var only []int
 	found := 0
 	for _, t := range w.terms {
-		if p := f.pos[t]; len(p) > 0 {
+		if p := f.positionsOf(t); len(p) > 0 {
 			only = p
 			found++
 		}
@@ -135,7 +158,7 @@ func (f *field) of(w wordMatch) []int {
 	}
 	var ps []int
 	for _, t := range w.terms {
-		ps = append(ps, f.pos[t]...)
+		ps = append(ps, f.positionsOf(t)...)
 	}
 	slices.Sort(ps)
 	return slices.Compact(ps)
@@ -144,11 +167,12 @@ func (f *field) of(w wordMatch) []int {
 // has reports whether any word w accepts is in the field.
 func (f *field) has(w wordMatch) bool {
 	if w.prefix != "" {
-		i := sort.SearchStrings(f.exact, w.prefix)
-		return i < len(f.exact) && strings.HasPrefix(f.exact[i], w.prefix)
+		exact := f.strings()
+		i := sort.SearchStrings(exact, w.prefix)
+		return i < len(exact) && strings.HasPrefix(exact[i], w.prefix)
 	}
 	for _, t := range w.terms {
-		if len(f.pos[t]) > 0 {
+		if _, ok := f.at[t]; ok {
 			return true
 		}
 	}
