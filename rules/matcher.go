@@ -116,8 +116,9 @@ func (e Evidence) Words() []string {
 // Matcher scores an article against every rule at once. A term prefilter
 // (from the index terms and prefixes an article holds to the rules they
 // can start) picks the rules worth evaluating, so the cost grows with the
-// article, not with the number of rules; the rules then read the article
-// through the atoms and sets the Matcher marked in it (see prepare.go).
+// article, not with the number of rules; the Matcher's program (see
+// program.go) then evaluates them on the atoms and sets it marked in the
+// article (see prepare.go).
 type Matcher struct {
 	rules []*Rule
 	// terms and prefixes number the index terms and prefix* of the
@@ -132,8 +133,8 @@ type Matcher struct {
 	// nSets word sets and gates.
 	nSets int
 	// nAlts alternatives of ORs, of rules and of NEAR operands, numbered
-	// in order within each OR; alwaysLive those that can match without
-	// any word or are word sets.
+	// in order within each OR; alwaysLive, while the rules are compiled,
+	// those that can match without any word or are word sets.
 	nAlts      int
 	alwaysLive []int32
 	// liveAtStart is the live bits of an article before its atoms are
@@ -248,7 +249,7 @@ func (m *Matcher) MatchIDs(a *Article) []string {
 // processor's cache.
 const batchSize = 16
 
-// batch is the room each calls through a batch of articles.
+// batch is what each works with for one batch of articles.
 type batch struct {
 	ps []*prepared
 	// of has a bit per article of the batch for each rule, set when the

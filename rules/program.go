@@ -4,13 +4,14 @@ import "slices"
 
 // This file lays a Matcher's rules out flat for evaluation on the
 // articles it prepares. A rule compiled alone is a tree of expr values,
-// each node its own allocation: evaluating a few hundred candidate rules
-// per article then spends most of its time waiting on memory, a cache
-// miss per node. The program holds the same rules as one array of small
-// nodes, each rule's next to each other, with their children, atoms and
-// needs in arrays of their own, and evaluates them against the prepared
-// marks (see prepare.go). The trees stay what a rule means: they evaluate
-// an article no Matcher prepared, and the tests hold the program to them.
+// each node its own allocation reached through an interface: evaluating
+// a few hundred candidate rules per article spent much of its time
+// loading nodes scattered over the heap. The program holds the same rules
+// as one array of small nodes, each rule's next to each other, with their
+// children, atoms and needs in arrays of their own, and evaluates them
+// against the prepared marks (see prepare.go). The trees stay what a rule
+// means: they evaluate an article no Matcher prepared, and the tests hold
+// the program to them.
 
 // Operations of a program node.
 const (
@@ -50,8 +51,8 @@ const (
 
 type pnode struct {
 	op uint8
-	// fields of a word, set or positional leaf: a bit per field, as
-	// indexes bits (1 title, 2 body, 3 either).
+	// fields of a word, set or positional leaf: a bit per field (1
+	// title, 2 body, 3 either).
 	fields        uint8
 	from, to, mid int32
 }
@@ -110,19 +111,26 @@ func (g *program) emit(e expr) int32 {
 	case *orExpr:
 		kids := make([]kid, 0, len(e.alts))
 		for j, c := range e.alts {
-			k := kid{node: g.emit(c), needFrom: int32(len(g.needs))}
+			k := kid{node: g.emit(c)}
 			switch leaf := g.nodes[k.node]; {
+			case leaf.op == opPos:
+				// A phrase's or NEAR's needs are its leaf's, which it
+				// tests again in each field: one copy serves both.
+				k.needFrom, k.needTo = leaf.mid, leaf.to
 			case leaf.op == opSet && leaf.fields == 3:
+				k.needFrom = int32(len(g.needs))
 				g.needs = append(g.needs, -1, leaf.from)
-				k.decided = true
+				k.needTo, k.decided = int32(len(g.needs)), true
 			case leaf.op == opWord && leaf.fields == 3:
+				k.needFrom = int32(len(g.needs))
 				g.needs = append(g.needs, leaf.to-leaf.from)
 				g.needs = append(g.needs, g.wordAtoms[leaf.from:leaf.to]...)
-				k.decided = true
+				k.needTo, k.decided = int32(len(g.needs)), true
 			default:
+				k.needFrom = int32(len(g.needs))
 				g.needs = append(g.needs, e.needs[e.needAt[j]:e.needAt[j+1]]...)
+				k.needTo = int32(len(g.needs))
 			}
-			k.needTo = int32(len(g.needs))
 			kids = append(kids, k)
 		}
 		from := int32(len(g.kids))
