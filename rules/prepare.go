@@ -216,7 +216,7 @@ func (m *Matcher) intern(pe posExpr) posExpr {
 					}
 				}
 			}
-			pe.id, pe.registered, pe.words = m.newSet(pe.atoms), true, true
+			pe.id, pe.words = m.newSet(pe.atoms), true
 		} else {
 			// The gate leaves out the words of the word sets among the
 			// alternatives: their own marks tell.
@@ -228,7 +228,7 @@ func (m *Matcher) intern(pe posExpr) posExpr {
 				}
 				t = t.union(posTriggers(a))
 			}
-			pe.id, pe.registered = m.newSet(m.triggerAtoms(t)), true
+			pe.id = m.newSet(m.triggerAtoms(t))
 			m.numberAlts(pe)
 		}
 		return pe

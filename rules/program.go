@@ -241,7 +241,7 @@ func (p *prepared) matches(i int32, a *Article) bool {
 	return p.eval(root.match, a) && (root.not < 0 || !p.eval(root.not, a))
 }
 
-// eval evaluates node i on a, which p is attached to.
+// eval evaluates node i on a, the article p is prepared for.
 func (p *prepared) eval(i int32, a *Article) bool {
 	g := &p.owner.prog
 	n := &g.nodes[i]
@@ -445,8 +445,8 @@ func (p *prepared) spans(i int32, fm *fieldMarks) []span {
 	return out
 }
 
-// hits returns where rule i's positive words matched in a, which p is
-// attached to, as Rule.hits does.
+// hits returns where rule i's positive words matched in a, the article p
+// is prepared for, as Rule.hits does.
 func (p *prepared) hits(i int32, a *Article) []hit {
 	var out []hit
 	p.collect(p.owner.prog.roots[i].match, a, &out)

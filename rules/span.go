@@ -116,11 +116,12 @@ next:
 // long list costs one lookup however many words it holds.
 type posOr struct {
 	alts []posExpr
-	// id numbers the OR's trigger words as a set of its Matcher, when
-	// registered: for a word set, the set holds exactly when the OR
-	// does; for others, none of the alternatives can hold without it.
-	id                int32
-	registered, words bool
+	// id numbers the OR's trigger words as a set of the Matcher that
+	// owns the rule: for a word set (words), the set holds exactly when
+	// the OR does; for others, none of the alternatives can hold without
+	// it.
+	id    int32
+	words bool
 	// atoms are the atoms of a word set's words.
 	atoms []int32
 	// wordSet is the alternative that is a word set, if any, of an OR
