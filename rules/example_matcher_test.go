@@ -31,3 +31,32 @@ func ExampleCompile() {
 	// [arrest-ru]
 	// []
 }
+
+// Many articles, a backtest's page or a labelled corpus, are matched
+// faster as a batch, each with the matches Match would give it.
+func ExampleMatcher_MatchBatch() {
+	m, err := rules.Compile([]rules.Spec{
+		{ID: "queue", Category: "care_access", Severity: "medium", Query: "кезек* NEAR/3 (оорукана* OR бейтап*)"},
+		{ID: "shortage", Category: "drug_shortage", Severity: "high", Query: `инсулин* AND (дефицит OR "не хватает")`},
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	as := []*rules.Article{
+		rules.NewArticle("Ооруканада узун кезек", "Бейтаптар кезекте саатка турушат.", "kloop.kg", "ky"),
+		rules.NewArticle("В аптеках не хватает инсулина", "", "24.kg", "ru"),
+		rules.NewArticle("Погода", "Завтра снег.", "24.kg", "ru"),
+	}
+	for i, ms := range m.MatchBatch(as) {
+		var ids []string
+		for _, match := range ms {
+			ids = append(ids, match.Rule.ID)
+		}
+		fmt.Println(i, ids)
+	}
+	// Output:
+	// 0 [queue]
+	// 1 [shortage]
+	// 2 []
+}
