@@ -584,16 +584,12 @@ func (e *andExpr) collect(a *Article, out *[]hit) {
 }
 
 // orExpr is alternatives. The Matcher that owns it numbers them from
-// base, among the alternatives of its ORs, and works out needs[needAt[i]:
-// needAt[i+1]], the words alternative i (a phrase, NEAR or AND) or its
-// leaves need (see Matcher.needs): its program (see program.go) passes
-// over the alternatives whose triggers an article does not hold, and tests
-// the others against their needs before it reads them.
+// base, among the alternatives of its ORs: its program (see program.go)
+// passes over the alternatives whose triggers an article does not hold,
+// and tests the others against the words they need before it reads them.
 type orExpr struct {
-	alts   []expr
-	base   int32
-	needs  []int32
-	needAt []int32
+	alts []expr
+	base int32
 }
 
 func (e *orExpr) eval(a *Article) bool {

@@ -156,24 +156,6 @@ func (m *Matcher) own(e expr) {
 		}
 		e.base = int32(m.nAlts)
 		m.nAlts += len(e.alts)
-		e.needAt = make([]int32, 1, len(e.alts)+1)
-		for _, c := range e.alts {
-			switch c := c.(type) {
-			case *posLeaf:
-				switch c.pe.(type) {
-				case posPhrase, posNear:
-					e.needs = m.needs(e.needs, c.pe)
-				}
-			case *andExpr:
-				// All its leaves must match: their words are needed too.
-				for _, d := range c.pos {
-					if leaf, ok := d.(*posLeaf); ok {
-						e.needs = m.needs(e.needs, leaf.pe)
-					}
-				}
-			}
-			e.needAt = append(e.needAt, int32(len(e.needs)))
-		}
 		for i, c := range e.alts {
 			t, ok := c.triggers()
 			if leaf, isLeaf := c.(*posLeaf); !ok || isLeaf && leaf.set {

@@ -1,6 +1,6 @@
 package rules
 
-import "slices"
+import "fmt"
 
 // This file lays a Matcher's rules out flat for evaluation on the
 // articles it prepares. A rule compiled alone is a tree of expr values,
@@ -110,7 +110,7 @@ func (g *program) emit(e expr) int32 {
 		g.kids = append(g.kids, kids...)
 	case *orExpr:
 		kids := make([]kid, 0, len(e.alts))
-		for j, c := range e.alts {
+		for _, c := range e.alts {
 			k := kid{node: g.emit(c)}
 			switch leaf := g.nodes[k.node]; {
 			case leaf.op == opPos:
@@ -128,7 +128,14 @@ func (g *program) emit(e expr) int32 {
 				k.needTo, k.decided = int32(len(g.needs)), true
 			default:
 				k.needFrom = int32(len(g.needs))
-				g.needs = append(g.needs, e.needs[e.needAt[j]:e.needAt[j+1]]...)
+				if and, ok := c.(*andExpr); ok {
+					// All its leaves must match: their words are needed.
+					for _, d := range and.pos {
+						if leaf, ok := d.(*posLeaf); ok {
+							g.needs = g.owner.needs(g.needs, leaf.pe)
+						}
+					}
+				}
 				k.needTo = int32(len(g.needs))
 			}
 			kids = append(kids, k)
@@ -161,7 +168,7 @@ func (g *program) emit(e expr) int32 {
 		n = pnode{op: opKeyword, from: int32(len(g.keywords))}
 		g.keywords = append(g.keywords, e)
 	default:
-		panic("rules: cannot lay out " + typeName(e))
+		panic(fmt.Sprintf("rules: cannot lay out %T", e))
 	}
 	g.nodes[i] = n
 	return i
@@ -193,8 +200,6 @@ func (g *program) emitPos(pe posExpr) int32 {
 		kids := make([]kid, len(pe.alts))
 		for j, a := range pe.alts {
 			kids[j].node = g.emitPos(a)
-		}
-		for j, a := range pe.alts {
 			kids[j].needFrom = int32(len(g.needs))
 			g.needs = g.owner.needs(g.needs, a)
 			kids[j].needTo = int32(len(g.needs))
@@ -219,20 +224,6 @@ func (g *program) withKids(op uint8, kids []kid) pnode {
 	from := int32(len(g.kids))
 	g.kids = append(g.kids, kids...)
 	return pnode{op: op, from: from, to: int32(len(g.kids))}
-}
-
-func typeName(e expr) string {
-	switch e.(type) {
-	case *andExpr:
-		return "AND"
-	case *orExpr:
-		return "OR"
-	case *posLeaf:
-		return "leaf"
-	case *keywordLeaf:
-		return "keyword"
-	}
-	return "an unknown expression"
 }
 
 // matches reports whether rule i matches the article p is prepared for.
@@ -301,24 +292,24 @@ func (p *prepared) eval(i int32, a *Article) bool {
 
 // atomsIn returns the atoms held by the fields of the bits.
 func (p *prepared) atomsIn(fields uint8) bitset {
-	switch fields {
-	case 1:
-		return p.fields[titleField].atoms
-	case 2:
-		return p.fields[bodyField].atoms
-	}
-	return p.atoms
+	return inFields(fields, p.fields[titleField].atoms, p.fields[bodyField].atoms, p.atoms)
 }
 
 // setsIn returns the sets held by the fields of the bits.
 func (p *prepared) setsIn(fields uint8) bitset {
+	return inFields(fields, p.fields[titleField].sets, p.fields[bodyField].sets, p.sets)
+}
+
+// inFields picks, for the field bits, the title's marks, the body's or
+// either's.
+func inFields(fields uint8, title, body, either bitset) bitset {
 	switch fields {
 	case 1:
-		return p.fields[titleField].sets
+		return title
 	case 2:
-		return p.fields[bodyField].sets
+		return body
 	}
-	return p.sets
+	return either
 }
 
 // occurrences appends to out the occurrences of phrase or NEAR node i in
@@ -342,12 +333,9 @@ func (p *prepared) occurrences(i int32, fm *fieldMarks, first bool, out []span) 
 			}
 			rest = append(rest, ps)
 		}
-	next:
 		for _, x := range lead {
-			for j, ps := range rest {
-				if _, ok := slices.BinarySearch(ps, x+j+1); !ok {
-					continue next
-				}
+			if !phraseAt(rest, x) {
+				continue
 			}
 			out = append(out, span{x, x + len(kids) - 1})
 			if first {
@@ -365,19 +353,8 @@ func (p *prepared) occurrences(i int32, fm *fieldMarks, first bool, out []span) 
 	dist := int(n.mid)
 	for _, l := range ls {
 		for _, r := range rs {
-			var gap int
-			switch {
-			case l.to < r.from:
-				gap = r.from - l.to
-			case r.to < l.from:
-				gap = l.from - r.to
-			case l == r:
-				continue // one word is not near itself
-			default:
-				gap = 0 // overlapping runs: as near as can be
-			}
-			if gap <= dist {
-				out = append(out, span{min(l.from, r.from), max(l.to, r.to)})
+			if s, ok := near(l, r, dist); ok {
+				out = append(out, s)
 				if first {
 					return out
 				}
@@ -414,22 +391,11 @@ func (p *prepared) spans(i int32, fm *fieldMarks) []span {
 		// Usually one alternative occurs: its spans are returned as they
 		// are.
 		var out []span
-		joined := false
+		owned := false
 		kids := g.kids[n.from:n.to]
 		for j := p.nextKid(n, 0); j < len(kids); j = p.nextKid(n, j+1) {
-			k := &kids[j]
-			if !fm.holds(g.needs[k.needFrom:k.needTo]) {
-				continue
-			}
-			switch ss := p.spans(k.node, fm); {
-			case len(ss) == 0:
-			case len(out) == 0:
-				out = ss
-			case !joined:
-				out = append(slices.Clip(out), ss...)
-				joined = true
-			default:
-				out = append(out, ss...)
+			if k := &kids[j]; fm.holds(g.needs[k.needFrom:k.needTo]) {
+				out, owned = joinSpans(out, p.spans(k.node, fm), owned)
 			}
 		}
 		return out

@@ -97,17 +97,22 @@ func (p posPhrase) each(at positions, fn func(span) bool) {
 		}
 		rest = append(rest, ps)
 	}
-next:
 	for _, x := range first {
-		for i, ps := range rest {
-			if _, ok := slices.BinarySearch(ps, x+i+1); !ok {
-				continue next
-			}
-		}
-		if !fn(span{x, x + len(p.ws) - 1}) {
+		if phraseAt(rest, x) && !fn(span{x, x + len(p.ws) - 1}) {
 			return
 		}
 	}
+}
+
+// phraseAt reports whether a phrase whose first word is at x goes on with
+// its other words, at the sorted positions rest, next to each other.
+func phraseAt(rest [][]int, x int) bool {
+	for i, ps := range rest {
+		if _, ok := slices.BinarySearch(ps, x+i+1); !ok {
+			return false
+		}
+	}
+	return true
 }
 
 // posOr is alternatives. An OR of plain words is a word set: the Matcher
@@ -151,20 +156,27 @@ func (p *posOr) plainWords() []wordMatch {
 func (p *posOr) spans(at positions) []span {
 	// Usually one alternative occurs: its spans are returned as they are.
 	var out []span
-	joined := false
+	owned := false
 	for _, a := range p.alts {
-		switch ss := a.spans(at); {
-		case len(ss) == 0:
-		case len(out) == 0:
-			out = ss
-		case !joined:
-			out = append(slices.Clip(out), ss...)
-			joined = true
-		default:
-			out = append(out, ss...)
-		}
+		out, owned = joinSpans(out, a.spans(at), owned)
 	}
 	return out
+}
+
+// joinSpans adds the spans ss of an OR's alternative to out, those of the
+// alternatives before it. The first alternative that occurs keeps its
+// spans as they are, without a copy; owned reports that out has become a
+// copy of the OR's own, which later ones are appended to.
+func joinSpans(out, ss []span, owned bool) ([]span, bool) {
+	switch {
+	case len(ss) == 0:
+		return out, owned
+	case len(out) == 0:
+		return ss, false
+	case !owned:
+		return append(slices.Clip(out), ss...), true
+	}
+	return append(out, ss...), true
 }
 
 // posNear is two operands within dist words of each other, in either
@@ -186,24 +198,30 @@ func (p posNear) each(at positions, fn func(span) bool) {
 	rs := p.right.spans(at)
 	for _, l := range ls {
 		for _, r := range rs {
-			var gap int
-			switch {
-			case l.to < r.from:
-				gap = r.from - l.to
-			case r.to < l.from:
-				gap = l.from - r.to
-			case l == r:
-				continue // one word is not near itself
-			default:
-				// Overlapping runs, such as a word between the two words
-				// of an inner NEAR: as near as can be.
-				gap = 0
-			}
-			if gap <= p.dist && !fn(span{min(l.from, r.from), max(l.to, r.to)}) {
+			if s, ok := near(l, r, p.dist); ok && !fn(s) {
 				return
 			}
 		}
 	}
+}
+
+// near reports whether runs l and r are within dist words of each other,
+// and returns the run the two cover.
+func near(l, r span, dist int) (span, bool) {
+	var gap int
+	switch {
+	case l.to < r.from:
+		gap = r.from - l.to
+	case r.to < l.from:
+		gap = l.from - r.to
+	case l == r:
+		return span{}, false // one word is not near itself
+	default:
+		// Overlapping runs, such as a word between the two words of an
+		// inner NEAR: as near as can be.
+		gap = 0
+	}
+	return span{min(l.from, r.from), max(l.to, r.to)}, gap <= dist
 }
 
 // stepper is an operand that finds its occurrences one by one (a phrase,
