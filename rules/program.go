@@ -78,16 +78,38 @@ type program struct {
 	keywords  []*keywordLeaf
 	// roots are, by rule, the nodes of its query and exclude (-1 for
 	// none).
-	roots []struct{ match, not int32 }
+	roots []root
+}
+
+// root is where a rule starts in the program. A part that holds no
+// phrase or NEAR is evaluated exactly by its bounds (see bound).
+type root struct {
+	match, not       int32
+	matchPos, notPos bool
 }
 
 // addRule lays out rule r, numbered in the Matcher's order.
 func (g *program) addRule(r *Rule) {
-	root := struct{ match, not int32 }{g.emit(r.match), -1}
+	at := len(g.nodes)
+	rt := root{match: g.emit(r.match), not: -1}
+	rt.matchPos = g.positional(at)
 	if r.not != nil {
-		root.not = g.emit(r.not)
+		at = len(g.nodes)
+		rt.not = g.emit(r.not)
+		rt.notPos = g.positional(at)
 	}
-	g.roots = append(g.roots, root)
+	g.roots = append(g.roots, rt)
+}
+
+// positional reports whether the nodes laid out from at on hold a phrase
+// or NEAR.
+func (g *program) positional(at int) bool {
+	for _, n := range g.nodes[at:] {
+		if n.op == opPos {
+			return true
+		}
+	}
+	return false
 }
 
 // emit lays out e and returns its node. Its words, sets and alternatives
@@ -227,13 +249,45 @@ func (g *program) withKids(op uint8, kids []kid) pnode {
 }
 
 // matches reports whether rule i matches the article p is prepared for.
+// Phrases and NEARs, which read positions, are the dear part of a rule,
+// and most candidate rules are decided without them: by an exclude that
+// holds even if none of its phrases and NEARs does, or by a query that
+// fails even if all of its own do. Only a rule left undecided by these
+// bounds is evaluated exactly.
 func (p *prepared) matches(i int32, a *Article) bool {
-	root := p.owner.prog.roots[i]
-	return p.eval(root.match, a) && (root.not < 0 || !p.eval(root.not, a))
+	rt := &p.owner.prog.roots[i]
+	if rt.not >= 0 && p.bound(rt.not, a, lower) {
+		return false
+	}
+	if !p.bound(rt.match, a, upper) {
+		return false
+	}
+	if rt.matchPos && !p.bound(rt.match, a, exact) {
+		return false
+	}
+	return !rt.notPos || !p.bound(rt.not, a, upper) || !p.bound(rt.not, a, exact)
 }
 
+// What bound finds of a node.
+const (
+	// exact: whether the node holds.
+	exact uint8 = iota
+	// upper: whether it may hold, were every phrase and NEAR whose words
+	// a field holds found there.
+	upper
+	// lower: whether it holds without any phrase or NEAR.
+	lower
+)
+
+// flip is the bound a NOT asks of what it negates: to be sure that NOT x
+// holds, x must fail even at its upper bound, and the other way round.
+func flip(b uint8) uint8 { return [...]uint8{exact, lower, upper}[b] }
+
 // eval evaluates node i on a, the article p is prepared for.
-func (p *prepared) eval(i int32, a *Article) bool {
+func (p *prepared) eval(i int32, a *Article) bool { return p.bound(i, a, exact) }
+
+// bound evaluates node i on a, the article p is prepared for, as b asks.
+func (p *prepared) bound(i int32, a *Article, b uint8) bool {
 	g := &p.owner.prog
 	n := &g.nodes[i]
 	switch n.op {
@@ -249,12 +303,13 @@ func (p *prepared) eval(i int32, a *Article) bool {
 		return p.setsIn(n.fields).has(n.from)
 	case opAnd:
 		for _, k := range g.kids[n.from:n.mid] {
-			if !p.eval(k.node, a) {
+			if !p.bound(k.node, a, b) {
 				return false
 			}
 		}
+		nb := flip(b)
 		for _, k := range g.kids[n.mid:n.to] {
-			if p.eval(k.node, a) {
+			if p.bound(k.node, a, nb) {
 				return false
 			}
 		}
@@ -263,12 +318,15 @@ func (p *prepared) eval(i int32, a *Article) bool {
 		base, end := n.mid, n.mid+n.to-n.from
 		for id := p.nextLive(base, end); id < end; id = p.nextLive(id+1, end) {
 			k := &g.kids[n.from+id-base]
-			if p.holds(g.needs[k.needFrom:k.needTo]) && (k.decided || p.eval(k.node, a)) {
+			if p.holds(g.needs[k.needFrom:k.needTo]) && (k.decided || p.bound(k.node, a, b)) {
 				return true
 			}
 		}
 		return false
 	case opPos:
+		if b == lower {
+			return false
+		}
 		for fi := range a.fields {
 			if n.fields&(1<<fi) == 0 {
 				continue
@@ -276,6 +334,9 @@ func (p *prepared) eval(i int32, a *Article) bool {
 			fm := &p.fields[fi]
 			if !fm.holds(g.needs[n.mid:n.to]) {
 				continue
+			}
+			if b == upper {
+				return true
 			}
 			fm.takeBack()
 			var room [1]span
