@@ -146,7 +146,6 @@ type Matcher struct {
 	// prog is the rules laid out flat, as the prepared articles read
 	// them.
 	prog    program
-	pool    sync.Pool // of *prepared
 	batches sync.Pool // of *batch
 }
 
@@ -180,8 +179,7 @@ func Compile(specs []Spec) (*Matcher, error) {
 		}
 	}
 	m.trie = newPrefixTrie(m.prefixes, exacts)
-	m.pool.New = func() any { return m.newPrepared() }
-	m.batches.New = func() any { return &batch{of: make([]uint16, len(m.rules))} }
+	m.batches.New = func() any { return m.newBatch() }
 	return m, nil
 }
 
@@ -244,52 +242,20 @@ func (m *Matcher) MatchIDs(a *Article) []string {
 	return out
 }
 
-// batchSize is how many articles MatchBatch prepares at once: enough to
-// read each rule once for many, few enough that their marks stay in the
-// processor's cache.
-const batchSize = 16
-
-// batch is what each works with for one batch of articles.
-type batch struct {
-	ps []*prepared
-	// of has a bit per article of the batch for each rule, set when the
-	// article holds the rule's triggers; cand lists the rules with any.
-	of   []uint16
-	cand []int32
-}
-
 // each calls fn(k, p, i) for every rule i that article as[k] matches,
 // while as[k] is prepared as p: for each k, in order of i.
 func (m *Matcher) each(as []*Article, fn func(k int, p *prepared, i int32)) {
 	b := m.batches.Get().(*batch)
 	defer m.batches.Put(b)
 	for from := 0; from < len(as); from += batchSize {
-		part := as[from:min(from+batchSize, len(as))]
-		b.ps, b.cand = b.ps[:0], b.cand[:0]
-		for k, a := range part {
-			p := m.prepare(a)
-			b.ps = append(b.ps, p)
-			for _, i := range p.cand {
-				if b.of[i] == 0 {
-					b.cand = append(b.cand, i)
-				}
-				b.of[i] |= 1 << k
-			}
-		}
-		slices.Sort(b.cand)
+		b.start(as[from:min(from+batchSize, len(as))])
 		for _, i := range b.cand {
-			for ks := b.of[i]; ks != 0; ks &= ks - 1 {
-				k := bits.TrailingZeros16(ks)
-				if b.ps[k].matches(i, part[k]) {
-					fn(from+k, b.ps[k], i)
-				}
+			for ks := b.matches(i); ks != 0; ks &= ks - 1 {
+				k := bits.TrailingZeros64(ks)
+				fn(from+k, b.ps[k], i)
 			}
-			b.of[i] = 0
 		}
-		for _, p := range b.ps {
-			m.release(p)
-		}
-		clear(b.ps)
+		b.reset()
 	}
 }
 

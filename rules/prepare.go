@@ -267,25 +267,97 @@ func (m *Matcher) numberAlts(pe *posOr) {
 	}
 }
 
-// prepared is what a Matcher worked out about one article: the candidate
-// rules and, per field, the atoms and sets it holds. It lives in a pool,
-// and is taken for one article at a time.
-type prepared struct {
-	owner  *Matcher
-	fields [2]fieldMarks
-	// atoms and sets are those either field holds.
-	atoms, sets bitset
-	seen        []bool // by rule
-	cand        []int32
-	found       []int32 // the prefix* atoms of one form
-	// live marks the alternatives of ORs (a rule's or a NEAR operand's)
-	// whose triggers either field holds: the others cannot match.
+// batchSize is how many articles a batch prepares at once: a bit of a
+// word each.
+const batchSize = 64
+
+// lanes are a bit per article of a batch: bit k for its k-th article.
+//
+// pair is the lanes of one atom or set by field: which of the batch's
+// articles hold it in the title, which in the body.
+type pair [2]uint64
+
+// in returns the lanes of the fields of the bits (1 title, 2 body, 3
+// either).
+func (l *pair) in(fields uint8) uint64 {
+	var x uint64
+	if fields&1 != 0 {
+		x = l[0]
+	}
+	if fields&2 != 0 {
+		x |= l[1]
+	}
+	return x
+}
+
+// batch is what a Matcher worked out about up to batchSize articles
+// together: by atom, set, alternative and rule, which of them hold it, a
+// bit each. The rules are evaluated on all the batch's articles at once,
+// a node's test answering for every article (see program.go), and what
+// an atom starts is marked once for the batch, however many of its
+// articles hold the atom. It lives in a pool, and is taken for one batch
+// at a time.
+type batch struct {
+	m  *Matcher
+	as []*Article
+	// ps are the batch's articles, prepared; room for batchSize.
+	ps []*prepared
+	// atoms and sets hold the lanes of each atom and set. touched lists
+	// the atoms of the batch; pushes counts the set and alternative
+	// lanes they marked, to pick the quicker way to clear them.
+	atoms   []pair
+	sets    []pair
+	touched []int32
+	pushes  int
+	// alts holds the lanes of each alternative of an OR, a rule's or a
+	// NEAR operand's, whose triggers an article holds: on the others it
+	// cannot match. Those alwaysLive are all ones. live marks the
+	// alternatives live in any article.
+	alts []uint64
 	live bitset
+	// rules holds the lanes of each rule whose triggers an article
+	// holds; cand lists those rules, in order.
+	rules []uint64
+	cand  []int32
+	// keywords holds the lanes of each keyword (see program.keywords).
+	keywords []uint64
+	found    []int32 // the prefix* atoms of one form
+}
+
+func (m *Matcher) newBatch() *batch {
+	b := &batch{
+		m:        m,
+		atoms:    make([]pair, len(m.atoms)),
+		sets:     make([]pair, m.nSets),
+		alts:     make([]uint64, m.nAlts),
+		live:     slices.Clone(m.liveAtStart),
+		rules:    make([]uint64, len(m.rules)),
+		keywords: make([]uint64, len(m.prog.keywords)),
+	}
+	for w, x := range m.liveAtStart {
+		for ; x != 0; x &= x - 1 {
+			b.alts[w*64+bits.TrailingZeros64(x)] = ^uint64(0)
+		}
+	}
+	return b
+}
+
+// prepared is one article of a batch: its bit, and what its fields hold,
+// where.
+type prepared struct {
+	b      *batch
+	bit    uint64
+	fields [2]fieldMarks
 }
 
 // fieldMarks is one field of a prepared article.
 type fieldMarks struct {
-	atoms, sets bitset
+	// b and bit are its batch and article's lane; fi is the field.
+	b   *batch
+	bit uint64
+	fi  uint8
+	// atoms are those the field holds.
+	atoms bitset
 	// Where the field holds each atom: lists, one per atom and form (a
 	// prefix* has one per form it starts). Once the field is marked,
 	// head[r] is 1 + the index in lists of the latest list of the atom
@@ -308,131 +380,191 @@ type posList struct {
 	atom, prev int32
 }
 
-func (m *Matcher) newPrepared() *prepared {
-	p := &prepared{owner: m, atoms: newBitset(len(m.atoms)), sets: newBitset(m.nSets), seen: make([]bool, len(m.rules)), live: slices.Clone(m.liveAtStart)}
+func (b *batch) newPrepared(k int) *prepared {
+	m := b.m
+	p := &prepared{b: b, bit: 1 << k}
 	for fi := range p.fields {
-		p.fields[fi] = fieldMarks{atoms: newBitset(len(m.atoms)), sets: newBitset(m.nSets), rank: make([]int32, (len(m.atoms)+63)/64)}
+		p.fields[fi] = fieldMarks{b: b, bit: p.bit, fi: uint8(fi), atoms: newBitset(len(m.atoms)), rank: make([]int32, (len(m.atoms)+63)/64)}
 	}
 	return p
 }
 
-// prepare marks a's atoms, sets and candidate rules, until release.
-func (m *Matcher) prepare(a *Article) *prepared {
-	p := m.pool.Get().(*prepared)
-	p.mark(m.always)
-	for fi := range a.fields {
-		f, fm := &a.fields[fi], &p.fields[fi]
-		for _, t := range f.terms[:f.exactFrom] {
-			if id, ok := m.terms[t.term]; ok {
-				p.hit(fm, id, t.pos)
+// start prepares the articles as, at most batchSize, and marks what
+// their atoms start, until reset.
+func (b *batch) start(as []*Article) {
+	m := b.m
+	b.as = as
+	for k, a := range as {
+		if k == len(b.ps) {
+			b.ps = append(b.ps, b.newPrepared(k))
+		}
+		p := b.ps[k]
+		for fi := range a.fields {
+			f, fm := &a.fields[fi], &p.fields[fi]
+			for _, t := range f.terms[:f.exactFrom] {
+				if id, ok := m.terms[t.term]; ok {
+					b.hit(fm, id, t.pos)
+				}
+			}
+			// An exact form's own atom, and those of the prefixes it
+			// starts with, are found in one walk of the trie.
+			for _, t := range f.terms[f.exactFrom:] {
+				b.found = m.trie.appendAtoms(b.found[:0], t.term)
+				for _, id := range b.found {
+					b.hit(fm, id, t.pos)
+				}
+			}
+			fm.link()
+		}
+	}
+	all := ^uint64(0) >> (64 - len(as))
+	for _, id := range b.touched {
+		l := b.atoms[id]
+		sets := m.atomSets.of(id)
+		for _, s := range sets {
+			ls := &b.sets[s]
+			ls[0] |= l[0]
+			ls[1] |= l[1]
+		}
+		either := l[0] | l[1]
+		alts := m.atomAlts.of(id)
+		for _, i := range alts {
+			b.alts[i] |= either
+			b.live.add(i)
+		}
+		b.pushes += len(sets) + len(alts)
+		b.mark(m.atomRules.of(id), either)
+	}
+	b.mark(m.always, all)
+	slices.Sort(b.cand)
+	for i, kw := range m.prog.keywords {
+		var l uint64
+		for k, a := range as {
+			if kw.eval(a) {
+				l |= 1 << k
 			}
 		}
-		// An exact form's own atom, and those of the prefixes it starts
-		// with, are found in one walk of the trie.
-		for _, t := range f.terms[f.exactFrom:] {
-			p.found = m.trie.appendAtoms(p.found[:0], t.term)
-			for _, id := range p.found {
-				p.hit(fm, id, t.pos)
-			}
-		}
-		fm.link()
+		b.keywords[i] = l
 	}
-	// What either field holds.
-	for i := range p.sets {
-		p.sets[i] = p.fields[0].sets[i] | p.fields[1].sets[i]
-	}
-	return p
-}
-
-// release makes p ready for the next article.
-func (m *Matcher) release(p *prepared) {
-	for _, i := range p.cand {
-		p.seen[i] = false
-	}
-	p.cand = p.cand[:0]
-	clear(p.atoms)
-	clear(p.sets)
-	copy(p.live, m.liveAtStart)
-	for fi := range p.fields {
-		fm := &p.fields[fi]
-		clear(fm.atoms)
-		clear(fm.sets)
-		clear(fm.lists) // drop the article's position lists
-		fm.lists = fm.lists[:0]
-	}
-	m.pool.Put(p)
 }
 
 // hit records that field fm holds atom id at positions ps.
-func (p *prepared) hit(fm *fieldMarks, id int32, ps []int) {
+func (b *batch) hit(fm *fieldMarks, id int32, ps []int) {
 	fm.lists = append(fm.lists, posList{ps, id, -1})
 	if fm.atoms.has(id) {
 		return // a prefix* met again in another form
 	}
 	fm.atoms.add(id)
-	m := p.owner
-	for _, s := range m.atomSets.of(id) {
-		fm.sets.add(s)
+	l := &b.atoms[id]
+	if *l == (pair{}) {
+		b.touched = append(b.touched, id)
 	}
-	if p.atoms.has(id) {
-		return // the other field has marked what the atom starts
-	}
-	p.atoms.add(id)
-	for _, i := range m.atomAlts.of(id) {
-		p.live.add(i)
-	}
-	p.mark(m.atomRules.of(id))
+	l[fm.fi] |= fm.bit
 }
 
-func (p *prepared) mark(rules []int32) {
+func (b *batch) mark(rules []int32, lanes uint64) {
 	for _, i := range rules {
-		if !p.seen[i] {
-			p.seen[i] = true
-			p.cand = append(p.cand, i)
+		if b.rules[i] == 0 {
+			b.cand = append(b.cand, i)
 		}
+		b.rules[i] |= lanes
 	}
 }
 
-// holds reports whether either field holds a word of every clause of
-// needs (see Matcher.needs).
-func (p *prepared) holds(needs []int32) bool { return holds(needs, p.atoms, p.sets) }
-
-// holds reports whether the field holds a word of every clause of needs
-// (see Matcher.needs).
-func (fm *fieldMarks) holds(needs []int32) bool { return holds(needs, fm.atoms, fm.sets) }
-
-// holds reports whether every clause of needs has an atom in atoms or a
-// set in sets, as its kind asks.
-func holds(needs []int32, atoms, sets bitset) bool {
-	for i := 0; i < len(needs); {
-		n, held := int(needs[i]), atoms
-		if n < 0 {
-			n, held = -n, sets
+// reset makes b ready for the next batch.
+func (b *batch) reset() {
+	m := b.m
+	// Clearing the lanes an atom marked costs what marking them did;
+	// when that is more than clearing them all, they are all cleared.
+	all := b.pushes > (len(b.sets)+len(b.alts))/4
+	for _, id := range b.touched {
+		b.atoms[id] = pair{}
+		if all {
+			continue
 		}
-		clause := needs[i+1 : i+1+n]
-		i += 1 + n
-		found := false
-		for _, x := range clause {
-			if held[x>>6]&(1<<(x&63)) != 0 {
-				found = true
+		for _, s := range m.atomSets.of(id) {
+			b.sets[s] = pair{}
+		}
+		for _, i := range m.atomAlts.of(id) {
+			b.alts[i] = 0
+		}
+	}
+	if all {
+		clear(b.sets)
+		clear(b.alts)
+		for w, x := range m.liveAtStart {
+			for ; x != 0; x &= x - 1 {
+				b.alts[w*64+bits.TrailingZeros64(x)] = ^uint64(0)
+			}
+		}
+	}
+	copy(b.live, m.liveAtStart)
+	for _, i := range b.cand {
+		b.rules[i] = 0
+	}
+	b.touched, b.cand, b.pushes = b.touched[:0], b.cand[:0], 0
+	for _, p := range b.ps[:len(b.as)] {
+		for fi := range p.fields {
+			fm := &p.fields[fi]
+			for i := range fm.lists {
+				id := fm.lists[i].atom
+				fm.atoms[id>>6] = 0
+			}
+			clear(fm.lists) // drop the article's position lists
+			fm.lists = fm.lists[:0]
+		}
+	}
+	b.as = nil
+}
+
+// holds returns the lanes of mask whose fields (1 title, 2 body, 3
+// either) hold a word of every clause of needs (see Matcher.needs).
+func (b *batch) holds(needs []int32, mask uint64, fields uint8) uint64 {
+	for i := 0; i < len(needs) && mask != 0; {
+		n, lanes := int(needs[i]), b.atoms
+		if n < 0 {
+			n, lanes = -n, b.sets
+		}
+		var held uint64
+		for _, x := range needs[i+1 : i+1+n] {
+			if held |= lanes[x].in(fields); held&mask == mask {
 				break
 			}
 		}
-		if !found {
-			return false
-		}
+		mask &= held
+		i += 1 + n
 	}
-	return true
+	return mask
 }
 
-// nextLive returns the first live alternative in [from, to), or to.
-func (p *prepared) nextLive(from, to int32) int32 {
+// holds reports whether the field holds a word of every clause of needs.
+func (fm *fieldMarks) holds(needs []int32) bool {
+	return fm.b.holds(needs, fm.bit, 1<<fm.fi) != 0
+}
+
+// hasSet reports whether the field holds set s.
+func (fm *fieldMarks) hasSet(s int32) bool { return fm.b.sets[s][fm.fi]&fm.bit != 0 }
+
+// nextLive returns the first alternative in [from, to) live in any of
+// the batch's articles, or to.
+func (b *batch) nextLive(from, to int32) int32 {
 	for from < to {
-		w := p.live[from>>6] >> (from & 63)
+		w := b.live[from>>6] >> (from & 63)
 		if w != 0 {
 			return min(from+int32(bits.TrailingZeros64(w)), to)
 		}
 		from = (from | 63) + 1
+	}
+	return to
+}
+
+// nextLive returns the first alternative in [from, to) live in p's
+// article, or to.
+func (p *prepared) nextLive(from, to int32) int32 {
+	for id := p.b.nextLive(from, to); id < to; id = p.b.nextLive(id+1, to) {
+		if p.b.alts[id]&p.bit != 0 {
+			return id
+		}
 	}
 	return to
 }

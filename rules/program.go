@@ -1,6 +1,10 @@
 package rules
 
-import "fmt"
+import (
+	"fmt"
+	"math/bits"
+	"slices"
+)
 
 // This file lays a Matcher's rules out flat for evaluation on the
 // articles it prepares. A rule compiled alone is a tree of expr values,
@@ -75,7 +79,8 @@ type program struct {
 	kids      []kid
 	wordAtoms []int32
 	needs     []int32
-	keywords  []*keywordLeaf
+	// keywords are the distinct outlet: and lang: filters.
+	keywords []keywordLeaf
 	// roots are, by rule, the nodes of its query and exclude (-1 for
 	// none).
 	roots []root
@@ -187,8 +192,11 @@ func (g *program) emit(e expr) int32 {
 			n = pnode{op: opPos, fields: fields, from: root, mid: from, to: int32(len(g.needs))}
 		}
 	case *keywordLeaf:
-		n = pnode{op: opKeyword, from: int32(len(g.keywords))}
-		g.keywords = append(g.keywords, e)
+		n = pnode{op: opKeyword, from: int32(slices.Index(g.keywords, *e))}
+		if n.from < 0 {
+			n.from = int32(len(g.keywords))
+			g.keywords = append(g.keywords, *e)
+		}
 	default:
 		panic(fmt.Sprintf("rules: cannot lay out %T", e))
 	}
@@ -248,24 +256,30 @@ func (g *program) withKids(op uint8, kids []kid) pnode {
 	return pnode{op: op, from: from, to: int32(len(g.kids))}
 }
 
-// matches reports whether rule i matches the article p is prepared for.
+// matches returns the lanes of the batch's articles that rule i matches.
 // Phrases and NEARs, which read positions, are the dear part of a rule,
 // and most candidate rules are decided without them: by an exclude that
 // holds even if none of its phrases and NEARs does, or by a query that
-// fails even if all of its own do. Only a rule left undecided by these
-// bounds is evaluated exactly.
-func (p *prepared) matches(i int32, a *Article) bool {
-	rt := &p.owner.prog.roots[i]
-	if rt.not >= 0 && p.bound(rt.not, a, lower) {
-		return false
+// fails even if all of its own do. Only the articles these bounds leave
+// undecided are evaluated exactly.
+func (b *batch) matches(i int32) uint64 { return b.matchesIn(i, b.rules[i]) }
+
+// matchesIn returns the lanes of mask that rule i matches.
+func (b *batch) matchesIn(i int32, mask uint64) uint64 {
+	rt := &b.m.prog.roots[i]
+	if rt.not >= 0 {
+		mask &^= b.bound(rt.not, mask, lower)
 	}
-	if !p.bound(rt.match, a, upper) {
-		return false
+	if mask = b.bound(rt.match, mask, upper); mask == 0 {
+		return 0
 	}
-	if rt.matchPos && !p.bound(rt.match, a, exact) {
-		return false
+	if rt.matchPos {
+		mask = b.bound(rt.match, mask, exact)
 	}
-	return !rt.notPos || !p.bound(rt.not, a, upper) || !p.bound(rt.not, a, exact)
+	if rt.notPos && mask != 0 {
+		mask &^= b.bound(rt.not, b.bound(rt.not, mask, upper), exact)
+	}
+	return mask
 }
 
 // What bound finds of a node.
@@ -283,100 +297,91 @@ const (
 // holds, x must fail even at its upper bound, and the other way round.
 func flip(b uint8) uint8 { return [...]uint8{exact, lower, upper}[b] }
 
-// eval evaluates node i on a, the article p is prepared for.
-func (p *prepared) eval(i int32, a *Article) bool { return p.bound(i, a, exact) }
-
-// bound evaluates node i on a, the article p is prepared for, as b asks.
-func (p *prepared) bound(i int32, a *Article, b uint8) bool {
-	g := &p.owner.prog
+// bound returns the lanes of mask on which node i holds, as bd asks.
+func (b *batch) bound(i int32, mask uint64, bd uint8) uint64 {
+	g := &b.m.prog
 	n := &g.nodes[i]
 	switch n.op {
 	case opWord:
-		held := p.atomsIn(n.fields)
+		var held uint64
 		for _, id := range g.wordAtoms[n.from:n.to] {
-			if held.has(id) {
-				return true
+			if held |= b.atoms[id].in(n.fields); held&mask == mask {
+				break
 			}
 		}
-		return false
+		return held & mask
 	case opSet:
-		return p.setsIn(n.fields).has(n.from)
+		return b.sets[n.from].in(n.fields) & mask
 	case opAnd:
 		for _, k := range g.kids[n.from:n.mid] {
-			if !p.bound(k.node, a, b) {
-				return false
+			if mask = b.bound(k.node, mask, bd); mask == 0 {
+				return 0
 			}
 		}
-		nb := flip(b)
+		nb := flip(bd)
 		for _, k := range g.kids[n.mid:n.to] {
-			if p.bound(k.node, a, nb) {
-				return false
+			if mask &^= b.bound(k.node, mask, nb); mask == 0 {
+				return 0
 			}
 		}
-		return true
+		return mask
 	case opOr:
+		var held uint64
 		base, end := n.mid, n.mid+n.to-n.from
-		for id := p.nextLive(base, end); id < end; id = p.nextLive(id+1, end) {
+		for id := b.nextLive(base, end); id < end; id = b.nextLive(id+1, end) {
+			lanes := b.alts[id] & mask
+			if lanes == 0 {
+				continue
+			}
 			k := &g.kids[n.from+id-base]
-			if p.holds(g.needs[k.needFrom:k.needTo]) && (k.decided || p.bound(k.node, a, b)) {
-				return true
+			if lanes = b.holds(g.needs[k.needFrom:k.needTo], lanes, 3); lanes != 0 && !k.decided {
+				lanes = b.bound(k.node, lanes, bd)
+			}
+			held |= lanes
+			if mask &^= lanes; mask == 0 {
+				break
 			}
 		}
-		return false
+		return held
 	case opPos:
-		if b == lower {
-			return false
+		if bd == lower {
+			return 0
 		}
-		for fi := range a.fields {
+		var held uint64
+		for fi := range uint8(2) {
 			if n.fields&(1<<fi) == 0 {
 				continue
 			}
-			fm := &p.fields[fi]
-			if !fm.holds(g.needs[n.mid:n.to]) {
+			lanes := b.holds(g.needs[n.mid:n.to], mask&^held, 1<<fi)
+			if bd == upper {
+				held |= lanes
 				continue
 			}
-			if b == upper {
-				return true
-			}
-			fm.takeBack()
-			var room [1]span
-			if len(p.occurrences(n.from, fm, true, room[:0])) > 0 {
-				return true
+			for ; lanes != 0; lanes &= lanes - 1 {
+				k := bits.TrailingZeros64(lanes)
+				p := b.ps[k]
+				fm := &p.fields[fi]
+				fm.takeBack()
+				var room [1]span
+				if len(p.occurrences(n.from, fm, true, room[:0])) > 0 {
+					held |= p.bit
+				}
 			}
 		}
-		return false
+		return held
 	case opKeyword:
-		return g.keywords[n.from].eval(a)
+		return b.keywords[n.from] & mask
 	}
-	return false
+	return 0
 }
 
-// atomsIn returns the atoms held by the fields of the bits.
-func (p *prepared) atomsIn(fields uint8) bitset {
-	return inFields(fields, p.fields[titleField].atoms, p.fields[bodyField].atoms, p.atoms)
-}
-
-// setsIn returns the sets held by the fields of the bits.
-func (p *prepared) setsIn(fields uint8) bitset {
-	return inFields(fields, p.fields[titleField].sets, p.fields[bodyField].sets, p.sets)
-}
-
-// inFields picks, for the field bits, the title's marks, the body's or
-// either's.
-func inFields(fields uint8, title, body, either bitset) bitset {
-	switch fields {
-	case 1:
-		return title
-	case 2:
-		return body
-	}
-	return either
-}
+// eval reports whether node i holds in p's article.
+func (p *prepared) eval(i int32) bool { return p.b.bound(i, p.bit, exact) != 0 }
 
 // occurrences appends to out the occurrences of phrase or NEAR node i in
 // field fm, in order, or only the first when first is set.
 func (p *prepared) occurrences(i int32, fm *fieldMarks, first bool, out []span) []span {
-	g := &p.owner.prog
+	g := &p.b.m.prog
 	n := &g.nodes[i]
 	kids := g.kids[n.from:n.to]
 	if n.op == opPPhrase {
@@ -438,13 +443,13 @@ func (p *prepared) nextKid(n *pnode, j int) int {
 // spans lists where positional node i occurs in field fm, in the room fm
 // lends until its next takeBack.
 func (p *prepared) spans(i int32, fm *fieldMarks) []span {
-	g := &p.owner.prog
+	g := &p.b.m.prog
 	n := &g.nodes[i]
 	switch n.op {
 	case opPWord:
 		return fm.wordSpans(fm.positions(g.wordAtoms[n.from:n.to]))
 	case opPSet:
-		if !fm.sets.has(n.mid) {
+		if !fm.hasSet(n.mid) {
 			return nil
 		}
 		return fm.wordSpans(fm.positions(g.wordAtoms[n.from:n.to]))
@@ -476,7 +481,7 @@ func (p *prepared) spans(i int32, fm *fieldMarks) []span {
 // is prepared for, as Rule.hits does.
 func (p *prepared) hits(i int32, a *Article) []hit {
 	var out []hit
-	p.collect(p.owner.prog.roots[i].match, a, &out)
+	p.collect(p.b.m.prog.roots[i].match, a, &out)
 	sortHits(out)
 	return out
 }
@@ -484,7 +489,7 @@ func (p *prepared) hits(i int32, a *Article) []hit {
 // collect appends the spans of the positive parts of node i that match,
 // as expr.collect does.
 func (p *prepared) collect(i int32, a *Article, out *[]hit) {
-	g := &p.owner.prog
+	g := &p.b.m.prog
 	n := &g.nodes[i]
 	switch n.op {
 	case opAnd:
@@ -495,7 +500,7 @@ func (p *prepared) collect(i int32, a *Article, out *[]hit) {
 		base, end := n.mid, n.mid+n.to-n.from
 		for id := p.nextLive(base, end); id < end; id = p.nextLive(id+1, end) {
 			k := &g.kids[n.from+id-base]
-			if p.holds(g.needs[k.needFrom:k.needTo]) && (k.decided || p.eval(k.node, a)) {
+			if p.b.holds(g.needs[k.needFrom:k.needTo], p.bit, 3) != 0 && (k.decided || p.eval(k.node)) {
 				p.collect(k.node, a, out)
 			}
 		}
@@ -511,7 +516,7 @@ func (p *prepared) collect(i int32, a *Article, out *[]hit) {
 			case opWord:
 				ss = fm.wordSpans(fm.positions(g.wordAtoms[n.from:n.to]))
 			case opSet:
-				if fm.sets.has(n.from) {
+				if fm.hasSet(n.from) {
 					ss = p.marks(n.to, fm)
 				}
 			default:
@@ -528,7 +533,7 @@ func (p *prepared) collect(i int32, a *Article, out *[]hit) {
 // in field fm, as posExpr.marks does: for a NEAR, its operands' words
 // inside one of its matches, not the words between them.
 func (p *prepared) marks(i int32, fm *fieldMarks) []span {
-	g := &p.owner.prog
+	g := &p.b.m.prog
 	n := &g.nodes[i]
 	switch n.op {
 	case opPWord, opPSet:
