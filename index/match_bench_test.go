@@ -50,12 +50,12 @@ func BenchmarkMatch1000Rules(b *testing.B) {
 		nMatcher, nNaive := envInt("KUZOT_MATCH_ARTICLES", 5000), envInt("KUZOT_NAIVE_ARTICLES", 40)
 		// Each article is generated outside the timed parts, so that no
 		// figure counts the synthetic archive's own cost. The articles
-		// go in chunks of a batch: each is timed end to end, then the
-		// chunk is analysed again, untimed (the pipeline analyses an
+		// go in chunks of a batch (rules.BatchSize): each is timed end to
+		// end, then the chunk is analysed again, untimed (the pipeline analyses an
 		// article once and matches it while it is fresh), and matched
 		// one by one and as a batch, which goes first in every other
 		// chunk so that neither gains from the other's warm caches.
-		const chunk = 16
+		const chunk = rules.BatchSize
 		matched, matchedAnalysed, matchedBatch := 0, 0, 0
 		var endToEndTook, matcherTook, batchTook time.Duration
 		for from := 0; from < nMatcher; from += chunk {

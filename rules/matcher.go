@@ -222,10 +222,11 @@ func (m *Matcher) Match(a *Article) []Match {
 }
 
 // MatchBatch returns, for each article, what Match returns for it. It
-// is the faster way to match many articles: a batch's articles are
-// prepared together, then each rule is evaluated on every article of the
-// batch that holds its triggers before the next rule is, so that a rule
-// is read from memory once per batch rather than once per article.
+// is the faster way to match many articles: up to BatchSize of them are
+// prepared together, what an atom starts is marked once for all that
+// hold it, and each rule is evaluated on all of them at once, a bit of a
+// word per article (see batch). Only phrases, NEARs and evidence are
+// worked out article by article.
 func (m *Matcher) MatchBatch(as []*Article) [][]Match {
 	out := make([][]Match, len(as))
 	m.each(as, func(k int, p *prepared, i int32) {
@@ -247,8 +248,8 @@ func (m *Matcher) MatchIDs(a *Article) []string {
 func (m *Matcher) each(as []*Article, fn func(k int, p *prepared, i int32)) {
 	b := m.batches.Get().(*batch)
 	defer m.batches.Put(b)
-	for from := 0; from < len(as); from += batchSize {
-		b.start(as[from:min(from+batchSize, len(as))])
+	for from := 0; from < len(as); from += BatchSize {
+		b.start(as[from:min(from+BatchSize, len(as))])
 		for _, i := range b.cand {
 			for ks := b.matches(i); ks != 0; ks &= ks - 1 {
 				k := bits.TrailingZeros64(ks)

@@ -128,7 +128,7 @@ func TestPrefilterLosesNothing(t *testing.T) {
 // TestMatchBatch checks that matching articles in batches, which
 // prepares them together and evaluates each rule on all of them in turn,
 // gives each article what matching it alone gives: in a batch longer
-// than batchSize, with articles matching nothing between, and from
+// than BatchSize, with articles matching nothing between, and from
 // goroutines at once.
 func TestMatchBatch(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 8))
@@ -145,7 +145,7 @@ func TestMatchBatch(t *testing.T) {
 		t.Fatal(err)
 	}
 	var as []*Article
-	for i := range 3*batchSize + 5 {
+	for i := range 3*BatchSize + 5 {
 		body := randomText(rng, word, 5+rng.IntN(40))
 		if i%7 == 0 {
 			body = "ничего по теме"

@@ -267,9 +267,10 @@ func (m *Matcher) numberAlts(pe *posOr) {
 	}
 }
 
-// batchSize is how many articles a batch prepares at once: a bit of a
-// word each.
-const batchSize = 64
+// BatchSize is how many articles MatchBatch evaluates together, a bit of
+// a word each (see batch). Whoever gathers articles to match gains most
+// from handing it whole multiples.
+const BatchSize = 64
 
 // lanes are a bit per article of a batch: bit k for its k-th article.
 //
@@ -290,7 +291,7 @@ func (l *pair) in(fields uint8) uint64 {
 	return x
 }
 
-// batch is what a Matcher worked out about up to batchSize articles
+// batch is what a Matcher worked out about up to BatchSize articles
 // together: by atom, set, alternative and rule, which of them hold it, a
 // bit each. The rules are evaluated on all the batch's articles at once,
 // a node's test answering for every article (see program.go), and what
@@ -300,7 +301,7 @@ func (l *pair) in(fields uint8) uint64 {
 type batch struct {
 	m  *Matcher
 	as []*Article
-	// ps are the batch's articles, prepared; room for batchSize.
+	// ps are the batch's articles, prepared; room for BatchSize.
 	ps []*prepared
 	// atoms and sets hold the lanes of each atom and set. touched lists
 	// the atoms of the batch; pushes counts the set and alternative
@@ -389,7 +390,7 @@ func (b *batch) newPrepared(k int) *prepared {
 	return p
 }
 
-// start prepares the articles as, at most batchSize, and marks what
+// start prepares the articles as, at most BatchSize, and marks what
 // their atoms start, until reset.
 func (b *batch) start(as []*Article) {
 	m := b.m
