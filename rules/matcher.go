@@ -615,7 +615,10 @@ func sortHits(hits []hit) {
 // evidence cuts the passages of a's fields where the rule's positive words
 // matched: one passage per run of hits close together, title first.
 func evidence(rule string, a *Article, hits []hit) []Evidence {
-	var out []Evidence
+	if len(hits) == 0 {
+		return nil
+	}
+	out := make([]Evidence, 0, maxPassages)
 	for i := 0; i < len(hits); {
 		f := &a.fields[hits[i].field]
 		// Join hits whose contexts overlap into one passage.
@@ -626,12 +629,15 @@ func evidence(rule string, a *Article, hits []hit) []Evidence {
 		}
 		out = append(out, passage(rule, fieldNames[hits[i].field], f, hits[i:j]))
 		i = j
-		if len(out) == 3 {
+		if len(out) == maxPassages {
 			break // enough to judge by
 		}
 	}
 	return out
 }
+
+// maxPassages is how many passages of evidence a match keeps.
+const maxPassages = 3
 
 func passage(rule, name string, f *field, hs []hit) Evidence {
 	from := max(hs[0].from-evidenceContext, 1)
@@ -645,8 +651,24 @@ func passage(rule, name string, f *field, hs []hit) Evidence {
 	if to == len(f.toks) {
 		end = len(f.text)
 	}
-	ev := Evidence{Rule: rule, Field: name, Text: strings.TrimRightFunc(f.text[start:end], unicode.IsSpace)}
+	text := strings.TrimRightFunc(f.text[start:end], unicode.IsSpace)
+	// The passage is cut with "…" where the field goes on, in one
+	// string.
 	lead := start
+	if from > 1 || to < len(f.toks) {
+		var b strings.Builder
+		b.Grow(len(text) + 2*len("…"))
+		if from > 1 {
+			b.WriteString("…")
+			lead -= len("…")
+		}
+		b.WriteString(text)
+		if to < len(f.toks) {
+			b.WriteString("…")
+		}
+		text = b.String()
+	}
+	ev := Evidence{Rule: rule, Field: name, Text: text}
 	// The marked positions, each once, in order: a word's position orders
 	// its marks as its offset does.
 	var room [16]int
@@ -664,16 +686,6 @@ func passage(rule, name string, f *field, hs []hit) Evidence {
 	for i, p := range marked {
 		t := f.toks[p-1]
 		ev.Marks[i] = Mark{t.Start - lead, t.End - lead}
-	}
-	if from > 1 {
-		ev.Text = "…" + ev.Text
-		for i := range ev.Marks {
-			ev.Marks[i].Start += len("…")
-			ev.Marks[i].End += len("…")
-		}
-	}
-	if to < len(f.toks) {
-		ev.Text += "…"
 	}
 	return ev
 }

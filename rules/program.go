@@ -500,7 +500,12 @@ func (p *prepared) collect(i int32, a *Article, out *[]hit) {
 		base, end := n.mid, n.mid+n.to-n.from
 		for id := p.nextLive(base, end); id < end; id = p.nextLive(id+1, end) {
 			k := &g.kids[n.from+id-base]
-			if p.b.holds(g.needs[k.needFrom:k.needTo], p.bit, 3) != 0 && (k.decided || p.eval(k.node)) {
+			if p.b.holds(g.needs[k.needFrom:k.needTo], p.bit, 3) == 0 {
+				continue
+			}
+			// A word, set, phrase or NEAR that does not hold has no
+			// spans to collect: only ANDs and ORs are tested first.
+			if op := g.nodes[k.node].op; k.decided || op == opWord || op == opSet || op == opPos || p.eval(k.node) {
 				p.collect(k.node, a, out)
 			}
 		}
@@ -510,6 +515,9 @@ func (p *prepared) collect(i int32, a *Article, out *[]hit) {
 				continue
 			}
 			fm := &p.fields[fi]
+			if n.op == opPos && !fm.holds(g.needs[n.mid:n.to]) {
+				continue
+			}
 			fm.takeBack()
 			var ss []span
 			switch n.op {
