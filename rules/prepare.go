@@ -597,36 +597,52 @@ func (fm *fieldMarks) rankOf(id int32) int32 {
 // positions merges the position lists of the atoms; a list alone is
 // returned without a copy.
 func (fm *fieldMarks) positions(atoms []int32) []int {
-	var only []int
-	found, total := 0, 0
+	var room [8][]int
+	lists := room[:0]
+	total := 0
 	for _, id := range atoms {
 		if !fm.atoms.has(id) {
 			continue
 		}
 		for i := fm.head[fm.rankOf(id)] - 1; i >= 0; i = fm.lists[i].prev {
-			found++
-			only = fm.lists[i].pos
-			total += len(only)
+			lists = append(lists, fm.lists[i].pos)
+			total += len(fm.lists[i].pos)
 		}
 	}
-	if found <= 1 {
-		return only
+	switch len(lists) {
+	case 0:
+		return nil
+	case 1:
+		return lists[0]
 	}
 	if len(fm.posRoom)+total > cap(fm.posRoom) {
 		fm.posRoom = make([]int, 0, max(2*cap(fm.posRoom), total, 256))
 	}
 	from := len(fm.posRoom)
+	for _, l := range lists {
+		fm.posRoom = append(fm.posRoom, l...)
+	}
+	ps := fm.posRoom[from:len(fm.posRoom):len(fm.posRoom)]
+	slices.Sort(ps)
+	return slices.Compact(ps)
+}
+
+// appendHits appends to out a one-word hit in the field at each position
+// of the atoms, in no order and, where two atoms share a word, twice:
+// the hits of a match are sorted once they are all collected, and a
+// word met twice is marked and counted once.
+func (fm *fieldMarks) appendHits(out []hit, atoms []int32) []hit {
 	for _, id := range atoms {
 		if !fm.atoms.has(id) {
 			continue
 		}
 		for i := fm.head[fm.rankOf(id)] - 1; i >= 0; i = fm.lists[i].prev {
-			fm.posRoom = append(fm.posRoom, fm.lists[i].pos...)
+			for _, x := range fm.lists[i].pos {
+				out = append(out, hit{int(fm.fi), span{x, x}})
+			}
 		}
 	}
-	ps := fm.posRoom[from:len(fm.posRoom):len(fm.posRoom)]
-	slices.Sort(ps)
-	return slices.Compact(ps)
+	return out
 }
 
 // wordSpans are the one-word runs at positions ps, in lent room.

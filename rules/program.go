@@ -522,10 +522,11 @@ func (p *prepared) collect(i int32, a *Article, out *[]hit) {
 			var ss []span
 			switch n.op {
 			case opWord:
-				ss = fm.wordSpans(fm.positions(g.wordAtoms[n.from:n.to]))
+				*out = fm.appendHits(*out, g.wordAtoms[n.from:n.to])
 			case opSet:
 				if fm.hasSet(n.from) {
-					ss = p.marks(n.to, fm)
+					set := &g.nodes[n.to]
+					*out = fm.appendHits(*out, g.wordAtoms[set.from:set.to])
 				}
 			default:
 				ss = p.marks(n.from, fm)
