@@ -274,19 +274,23 @@ const BatchSize = 64
 
 // lanes are a bit per article of a batch: bit k for its k-th article.
 //
-// pair is the lanes of one atom or set by field: which of the batch's
-// articles hold it in the title, which in the body.
-type pair [2]uint64
+// byField holds the lanes of each atom or set by field: which of the
+// batch's articles hold it in the title, which in the body. The title's
+// are apart from the body's, so that marking the body's, most of the
+// work, reads half the memory.
+type byField [2][]uint64
 
-// in returns the lanes of the fields of the bits (1 title, 2 body, 3
-// either).
-func (l *pair) in(fields uint8) uint64 {
+func newByField(n int) byField { return byField{make([]uint64, n), make([]uint64, n)} }
+
+// in returns the lanes of i in the fields of the bits (1 title, 2 body,
+// 3 either).
+func (l *byField) in(i int32, fields uint8) uint64 {
 	var x uint64
 	if fields&1 != 0 {
-		x = l[0]
+		x = l[0][i]
 	}
 	if fields&2 != 0 {
-		x |= l[1]
+		x |= l[1][i]
 	}
 	return x
 }
@@ -306,8 +310,8 @@ type batch struct {
 	// atoms and sets hold the lanes of each atom and set. touched lists
 	// the atoms of the batch; pushes counts the set and alternative
 	// lanes they marked, to pick the quicker way to clear them.
-	atoms   []pair
-	sets    []pair
+	atoms   byField
+	sets    byField
 	touched []int32
 	pushes  int
 	// alts holds the lanes of each alternative of an OR, a rule's or a
@@ -328,8 +332,8 @@ type batch struct {
 func (m *Matcher) newBatch() *batch {
 	b := &batch{
 		m:        m,
-		atoms:    make([]pair, len(m.atoms)),
-		sets:     make([]pair, m.nSets),
+		atoms:    newByField(len(m.atoms)),
+		sets:     newByField(m.nSets),
 		alts:     make([]uint64, m.nAlts),
 		live:     slices.Clone(m.liveAtStart),
 		rules:    make([]uint64, len(m.rules)),
@@ -420,14 +424,19 @@ func (b *batch) start(as []*Article) {
 	}
 	all := ^uint64(0) >> (64 - len(as))
 	for _, id := range b.touched {
-		l := b.atoms[id]
+		title, body := b.atoms[0][id], b.atoms[1][id]
 		sets := m.atomSets.of(id)
-		for _, s := range sets {
-			ls := &b.sets[s]
-			ls[0] |= l[0]
-			ls[1] |= l[1]
+		if title != 0 {
+			for _, s := range sets {
+				b.sets[0][s] |= title
+			}
 		}
-		either := l[0] | l[1]
+		if body != 0 {
+			for _, s := range sets {
+				b.sets[1][s] |= body
+			}
+		}
+		either := title | body
 		alts := m.atomAlts.of(id)
 		for _, i := range alts {
 			b.alts[i] |= either
@@ -456,11 +465,10 @@ func (b *batch) hit(fm *fieldMarks, id int32, ps []int) {
 		return // a prefix* met again in another form
 	}
 	fm.atoms.add(id)
-	l := &b.atoms[id]
-	if *l == (pair{}) {
+	if b.atoms[0][id]|b.atoms[1][id] == 0 {
 		b.touched = append(b.touched, id)
 	}
-	l[fm.fi] |= fm.bit
+	b.atoms[fm.fi][id] |= fm.bit
 }
 
 func (b *batch) mark(rules []int32, lanes uint64) {
@@ -477,21 +485,22 @@ func (b *batch) reset() {
 	m := b.m
 	// Clearing the lanes an atom marked costs what marking them did;
 	// when that is more than clearing them all, they are all cleared.
-	all := b.pushes > (len(b.sets)+len(b.alts))/4
+	all := b.pushes > (len(b.sets[0])+len(b.alts))/4
 	for _, id := range b.touched {
-		b.atoms[id] = pair{}
+		b.atoms[0][id], b.atoms[1][id] = 0, 0
 		if all {
 			continue
 		}
 		for _, s := range m.atomSets.of(id) {
-			b.sets[s] = pair{}
+			b.sets[0][s], b.sets[1][s] = 0, 0
 		}
 		for _, i := range m.atomAlts.of(id) {
 			b.alts[i] = 0
 		}
 	}
 	if all {
-		clear(b.sets)
+		clear(b.sets[0])
+		clear(b.sets[1])
 		clear(b.alts)
 		for w, x := range m.liveAtStart {
 			for ; x != 0; x &= x - 1 {
@@ -528,7 +537,7 @@ func (b *batch) holds(needs []int32, mask uint64, fields uint8) uint64 {
 		}
 		var held uint64
 		for _, x := range needs[i+1 : i+1+n] {
-			if held |= lanes[x].in(fields); held&mask == mask {
+			if held |= lanes.in(x, fields); held&mask == mask {
 				break
 			}
 		}
@@ -544,7 +553,7 @@ func (fm *fieldMarks) holds(needs []int32) bool {
 }
 
 // hasSet reports whether the field holds set s.
-func (fm *fieldMarks) hasSet(s int32) bool { return fm.b.sets[s][fm.fi]&fm.bit != 0 }
+func (fm *fieldMarks) hasSet(s int32) bool { return fm.b.sets[fm.fi][s]&fm.bit != 0 }
 
 // nextLive returns the first alternative in [from, to) live in any of
 // the batch's articles, or to.

@@ -305,13 +305,13 @@ func (b *batch) bound(i int32, mask uint64, bd uint8) uint64 {
 	case opWord:
 		var held uint64
 		for _, id := range g.wordAtoms[n.from:n.to] {
-			if held |= b.atoms[id].in(n.fields); held&mask == mask {
+			if held |= b.atoms.in(id, n.fields); held&mask == mask {
 				break
 			}
 		}
 		return held & mask
 	case opSet:
-		return b.sets[n.from].in(n.fields) & mask
+		return b.sets.in(n.from, n.fields) & mask
 	case opAnd:
 		for _, k := range g.kids[n.from:n.mid] {
 			if mask = b.bound(k.node, mask, bd); mask == 0 {
