@@ -25,10 +25,12 @@ type Source interface {
 	CountArticles(ctx context.Context) (int, error)
 }
 
-// LabelFunc tells the categories, rules and story of an article, indexed
-// as keywords. The rules and stories provide it; without one an article
-// has no labels.
-type LabelFunc func(ctx context.Context, a *store.Article) (Labels, error)
+// LabelFunc tells the categories, rules and story of articles, indexed as
+// keywords: it is given a batch of Sync's, in id order, and returns their
+// labels in the same order, so that the rules can match the batch
+// together. The rules and stories provide it; without one an article has
+// no labels.
+type LabelFunc func(ctx context.Context, as []*store.Article) ([]Labels, error)
 
 // Index is the search index over the store's articles: one bleve index
 // per publication month (see shard.go) and a metadata file with the
@@ -244,16 +246,35 @@ func (x *Index) Sync(ctx context.Context, progress Progress) (int, error) {
 		progress(0, total)
 	}
 	done := 0
+	pending := make([]*store.Article, 0, batchSize)
 	batch := make([]labelled, 0, batchSize)
 	flush := func() error {
-		if len(batch) == 0 {
+		if len(pending) == 0 {
 			return nil
+		}
+		var ls []Labels
+		if x.labels != nil {
+			var err error
+			if ls, err = x.labels(ctx, pending); err != nil {
+				return fmt.Errorf("index: label articles %d to %d: %w", pending[0].ID, pending[len(pending)-1].ID, err)
+			}
+			if len(ls) != len(pending) {
+				return fmt.Errorf("index: label articles %d to %d: %d labels for %d articles", pending[0].ID, pending[len(pending)-1].ID, len(ls), len(pending))
+			}
+		}
+		batch = batch[:0]
+		for i, a := range pending {
+			var l Labels
+			if ls != nil {
+				l = ls[i]
+			}
+			batch = append(batch, labelled{a, l})
 		}
 		if err := x.write(batch); err != nil {
 			return err
 		}
 		done += len(batch)
-		batch = batch[:0]
+		pending = pending[:0]
 		if progress != nil {
 			progress(done, max(total, done))
 		}
@@ -263,15 +284,8 @@ func (x *Index) Sync(ctx context.Context, progress Progress) (int, error) {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		var l Labels
-		if x.labels != nil {
-			var err error
-			if l, err = x.labels(ctx, a); err != nil {
-				return fmt.Errorf("index: label article %d: %w", a.ID, err)
-			}
-		}
-		batch = append(batch, labelled{a, l})
-		if len(batch) >= batchSize {
+		pending = append(pending, a)
+		if len(pending) >= batchSize {
 			return flush()
 		}
 		return nil

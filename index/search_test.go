@@ -356,14 +356,17 @@ func TestLabelsFilterAndFacet(t *testing.T) {
 	ctx := context.Background()
 	_, st, ids := openCorpus(t)
 	dir := filepath.Join(t.TempDir(), "labelled")
-	label := func(_ context.Context, a *store.Article) (index.Labels, error) {
-		switch {
-		case a.ID == ids["ru-error"]:
-			return index.Labels{Categories: []string{"medical_error"}, Rules: []string{"medical-error-ru"}}, nil
-		case a.ID == ids["ru-arrest"]:
-			return index.Labels{Categories: []string{"arrest", "corruption_extortion"}, Rules: []string{"arrest-ru", "extortion-ru"}}, nil
+	label := func(_ context.Context, as []*store.Article) ([]index.Labels, error) {
+		ls := make([]index.Labels, len(as))
+		for i, a := range as {
+			switch {
+			case a.ID == ids["ru-error"]:
+				ls[i] = index.Labels{Categories: []string{"medical_error"}, Rules: []string{"medical-error-ru"}}
+			case a.ID == ids["ru-arrest"]:
+				ls[i] = index.Labels{Categories: []string{"arrest", "corruption_extortion"}, Rules: []string{"arrest-ru", "extortion-ru"}}
+			}
 		}
-		return index.Labels{}, nil
+		return ls, nil
 	}
 	x, err := index.Open(dir, st, quietLog(), index.WithLabels(label))
 	if err != nil {

@@ -208,26 +208,32 @@ func newFixture(t *testing.T) *fixture {
 // labeller scores each article as the pipeline does, stores its matches
 // and labels it with their categories, rules and story.
 func labeller(st *store.Store, set *backtest.Set) index.LabelFunc {
-	return func(ctx context.Context, a *store.Article) (index.Labels, error) {
-		var l index.Labels
-		var keep []store.Match
-		for _, m := range set.Score(a.Title, a.Body, a.Outlet, a.Lang) {
-			if m.Decision < rules.Digest {
-				continue
+	return func(ctx context.Context, as []*store.Article) ([]index.Labels, error) {
+		ls := make([]index.Labels, len(as))
+		for i, a := range as {
+			l := &ls[i]
+			var keep []store.Match
+			for _, m := range set.Score(a.Title, a.Body, a.Outlet, a.Lang) {
+				if m.Decision < rules.Digest {
+					continue
+				}
+				ev, _ := json.Marshal(m.Evidence)
+				keep = append(keep, store.Match{RuleID: m.Rule.ID, Category: m.Rule.Category, Severity: m.Rule.Severity, Score: m.Score,
+					Decision: m.Decision.String(), Evidence: string(ev), Scored: testNow})
+				l.Rules = append(l.Rules, m.Rule.ID)
+				if !slices.Contains(l.Categories, m.Rule.Category) {
+					l.Categories = append(l.Categories, m.Rule.Category)
+				}
 			}
-			ev, _ := json.Marshal(m.Evidence)
-			keep = append(keep, store.Match{RuleID: m.Rule.ID, Category: m.Rule.Category, Severity: m.Rule.Severity, Score: m.Score,
-				Decision: m.Decision.String(), Evidence: string(ev), Scored: testNow})
-			l.Rules = append(l.Rules, m.Rule.ID)
-			if !slices.Contains(l.Categories, m.Rule.Category) {
-				l.Categories = append(l.Categories, m.Rule.Category)
+			var err error
+			if l.Story, err = st.StoryOf(ctx, a.ID); err != nil {
+				return nil, err
+			}
+			if err := st.ReplaceMatches(ctx, a.ID, keep); err != nil {
+				return nil, err
 			}
 		}
-		var err error
-		if l.Story, err = st.StoryOf(ctx, a.ID); err != nil {
-			return l, err
-		}
-		return l, st.ReplaceMatches(ctx, a.ID, keep)
+		return ls, nil
 	}
 }
 
