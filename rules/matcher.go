@@ -118,7 +118,7 @@ func (e Evidence) Words() []string {
 // can start) picks the rules worth evaluating, so the cost grows with the
 // article, not with the number of rules; the Matcher's program (see
 // program.go) then evaluates them on the atoms and sets it marked in the
-// article (see prepare.go).
+// article, with up to BatchSize articles at once (see prepare.go).
 type Matcher struct {
 	rules []*Rule
 	// terms and prefixes number the index terms and prefix* of the
@@ -137,7 +137,7 @@ type Matcher struct {
 	// those that can match without any word or are word sets.
 	nAlts      int
 	alwaysLive []int32
-	// liveAtStart is the live bits of an article before its atoms are
+	// liveAtStart is the live bits of a batch before its atoms are
 	// marked: those of alwaysLive.
 	liveAtStart bitset
 	// atomRules, atomSets and atomAlts are the atoms' rules, sets and

@@ -5,16 +5,17 @@ import (
 	"slices"
 )
 
-// This file holds what a Matcher works out about an article before it
-// evaluates its rules on it. At Compile, every index term and every prefix*
-// its rules look for gets a dense number, an atom; every word set and
-// every gate of another OR inside a NEAR (see posOr) gets a set id, and
-// every alternative of a rule's ORs an alternative id (see orExpr). Per
-// article, one pass over each field's terms, and over its exact forms
-// through a trie of the prefixes (see prefix.go), finds the atoms the
-// field holds, where they stand and, from them, the candidate rules, the
-// sets present and the live alternatives.
-// The Matcher's program (see program.go) then tests bits and merges the
+// This file holds what a Matcher works out about a batch of articles
+// before it evaluates its rules on them. At Compile, every index term and
+// every prefix* its rules look for gets a dense number, an atom; every
+// word set and every gate of another OR inside a NEAR (see posOr) gets a
+// set id, and every alternative of a rule's ORs an alternative id (see
+// orExpr). Per article, one pass over each field's terms, and over its
+// exact forms through a trie of the prefixes (see prefix.go), finds the
+// atoms the field holds and where they stand. Per batch, each atom any of
+// its articles holds then marks, once, the sets, alternatives and
+// candidate rules it starts, in lanes: a bit per article (see batch).
+// The Matcher's program (see program.go) then tests lanes, and merges the
 // position lists of atoms instead of looking strings up. A rule evaluated
 // alone reads the strings, with the same answers.
 
