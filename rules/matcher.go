@@ -130,8 +130,10 @@ type Matcher struct {
 	// always are rules that can match without any word (a NOT, an
 	// outlet: filter alone): evaluated on every article.
 	always []int32
-	// nSets word sets and gates.
-	nSets int
+	// nSets word sets and gates; while the rules are compiled, setIDs
+	// numbers each distinct set by its atoms (see newSet).
+	nSets  int
+	setIDs map[string]int32
 	// nAlts alternatives of ORs, of rules and of NEAR operands, numbered
 	// in order within each OR; alwaysLive, while the rules are compiled,
 	// those that can match without any word or are word sets.
@@ -151,7 +153,7 @@ type Matcher struct {
 
 // Compile compiles a rule set. Every bad rule is reported, joined.
 func Compile(specs []Spec) (*Matcher, error) {
-	m := &Matcher{terms: map[string]int32{}, prefixes: map[string]int32{}}
+	m := &Matcher{terms: map[string]int32{}, prefixes: map[string]int32{}, setIDs: map[string]int32{}}
 	m.prog.owner = m
 	var errs []error
 	ids := map[string]bool{}

@@ -375,3 +375,47 @@ func randomText(rng *rand.Rand, word func() string, n int) string {
 	}
 	return strings.Join(ws, " ")
 }
+
+// TestSharedSets checks that rules spelling out the same list of words,
+// in any order, in an OR or as a NEAR's operand, share one word set, and
+// that each still matches what it matches read alone.
+func TestSharedSets(t *testing.T) {
+	m, err := Compile([]Spec{
+		{ID: "and", Query: "(врач OR медсестра) AND ошибка"},
+		{ID: "near", Query: "(врач OR медсестра) NEAR/3 ошибка"},
+		{ID: "order", Query: "(медсестра OR врач) AND NOT больница"},
+		{ID: "other", Query: "(врач OR фельдшер) AND ошибка"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.nSets != 2 {
+		t.Errorf("%d word sets, want 2: {врач, медсестра} shared, {врач, фельдшер}", m.nSets)
+	}
+	matched := 0
+	for _, body := range []string{
+		"Врач допустил ошибку.",
+		"Медсестра в больнице допустила ошибку.",
+		"Ошибка была замечена через неделю, когда врач вернулся.",
+		"Фельдшер допустил ошибку.",
+		"Медсестра ушла в отпуск.",
+	} {
+		a := NewArticle("Новость", body, "24.kg", "ru")
+		var got, want []string
+		for _, mt := range m.Match(a) {
+			got = append(got, mt.Rule.ID)
+		}
+		for _, r := range m.Rules() {
+			if r.Matches(a) {
+				want = append(want, r.ID)
+			}
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("%q: matcher %v, rules read alone %v", body, got, want)
+		}
+		matched += len(got)
+	}
+	if matched < 6 {
+		t.Errorf("only %d matches: the test says little", matched)
+	}
+}

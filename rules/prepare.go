@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"encoding/binary"
 	"math/bits"
 	"slices"
 )
@@ -67,7 +68,7 @@ func (m *Matcher) link() {
 	for i := range m.atoms {
 		m.atoms[i].rules, m.atoms[i].sets, m.atoms[i].alts = nil, nil, nil
 	}
-	m.alwaysLive = nil
+	m.alwaysLive, m.setIDs = nil, nil
 }
 
 // bitset is a set of small numbers.
@@ -124,16 +125,23 @@ func (m *Matcher) triggerAtoms(t trigger) []int32 {
 	return ids
 }
 
-// newSet numbers a set of atoms.
+// newSet numbers a set of atoms. Sets of the same atoms share a number,
+// as when rules spell out the same macro (@ru-health, say): what an
+// article holds marks each set once however many rules look for it.
 func (m *Matcher) newSet(atoms []int32) int32 {
+	sorted := slices.Compact(slices.Sorted(slices.Values(atoms)))
+	key := make([]byte, 0, 4*len(sorted))
+	for _, a := range sorted {
+		key = binary.LittleEndian.AppendUint32(key, uint32(a))
+	}
+	if id, ok := m.setIDs[string(key)]; ok {
+		return id
+	}
 	id := int32(m.nSets)
 	m.nSets++
-	for _, a := range atoms {
-		at := &m.atoms[a]
-		if n := len(at.sets); n > 0 && at.sets[n-1] == id {
-			continue // two words of the set share a term
-		}
-		at.sets = append(at.sets, id)
+	m.setIDs[string(key)] = id
+	for _, a := range sorted {
+		m.atoms[a].sets = append(m.atoms[a].sets, id)
 	}
 	return id
 }
