@@ -232,7 +232,7 @@ func (m *Matcher) Match(a *Article) []Match {
 func (m *Matcher) MatchBatch(as []*Article) [][]Match {
 	out := make([][]Match, len(as))
 	m.each(as, func(k int, p *prepared, i int32) {
-		r, hits := m.rules[i], p.hits(i, as[k])
+		r, hits := m.rules[i], p.hits(i)
 		out[k] = append(out[k], Match{Rule: r, Evidence: evidence(r.ID, as[k], hits), hits: hits})
 	})
 	return out

@@ -304,7 +304,7 @@ func TestPreparedAgreesWithStrings(t *testing.T) {
 		for i, r := range m.rules {
 			// Every rule, not only those the article's triggers pick.
 			if b.matchesIn(int32(i), 1) != 0 {
-				fast[i] = answer{true, fmt.Sprint(evidence(r.ID, a, b.ps[0].hits(int32(i), a)))}
+				fast[i] = answer{true, fmt.Sprint(evidence(r.ID, a, b.ps[0].hits(int32(i))))}
 			}
 		}
 		b.reset()

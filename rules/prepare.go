@@ -312,10 +312,11 @@ func (l *byField) in(i int32, fields uint8) uint64 {
 // articles hold the atom. It lives in a pool, and is taken for one batch
 // at a time.
 type batch struct {
-	m  *Matcher
-	as []*Article
-	// ps are the batch's articles, prepared; room for BatchSize.
+	m *Matcher
+	// ps are the batch's n articles, prepared, and room for up to
+	// BatchSize.
 	ps []*prepared
+	n  int
 	// atoms and sets hold the lanes of each atom and set. touched lists
 	// the atoms of the batch; pushes counts the set and alternative
 	// lanes they marked, to pick the quicker way to clear them.
@@ -348,12 +349,19 @@ func (m *Matcher) newBatch() *batch {
 		rules:    make([]uint64, len(m.rules)),
 		keywords: make([]uint64, len(m.prog.keywords)),
 	}
-	for w, x := range m.liveAtStart {
+	b.clearAlts()
+	return b
+}
+
+// clearAlts clears the lanes of every alternative but those always live,
+// which hold for every article.
+func (b *batch) clearAlts() {
+	clear(b.alts)
+	for w, x := range b.m.liveAtStart {
 		for ; x != 0; x &= x - 1 {
 			b.alts[w*64+bits.TrailingZeros64(x)] = ^uint64(0)
 		}
 	}
-	return b
 }
 
 // prepared is one article of a batch: its bit, and what its fields hold,
@@ -407,7 +415,7 @@ func (b *batch) newPrepared(k int) *prepared {
 // their atoms start, until reset.
 func (b *batch) start(as []*Article) {
 	m := b.m
-	b.as = as
+	b.n = len(as)
 	for k, a := range as {
 		if k == len(b.ps) {
 			b.ps = append(b.ps, b.newPrepared(k))
@@ -510,19 +518,14 @@ func (b *batch) reset() {
 	if all {
 		clear(b.sets[0])
 		clear(b.sets[1])
-		clear(b.alts)
-		for w, x := range m.liveAtStart {
-			for ; x != 0; x &= x - 1 {
-				b.alts[w*64+bits.TrailingZeros64(x)] = ^uint64(0)
-			}
-		}
+		b.clearAlts()
 	}
 	copy(b.live, m.liveAtStart)
 	for _, i := range b.cand {
 		b.rules[i] = 0
 	}
 	b.touched, b.cand, b.pushes = b.touched[:0], b.cand[:0], 0
-	for _, p := range b.ps[:len(b.as)] {
+	for _, p := range b.ps[:b.n] {
 		for fi := range p.fields {
 			fm := &p.fields[fi]
 			for i := range fm.lists {
@@ -533,7 +536,7 @@ func (b *batch) reset() {
 			fm.lists = fm.lists[:0]
 		}
 	}
-	b.as = nil
+	b.n = 0
 }
 
 // holds returns the lanes of mask whose fields (1 title, 2 body, 3
@@ -612,26 +615,34 @@ func (fm *fieldMarks) rankOf(id int32) int32 {
 	return fm.rank[w] + int32(bits.OnesCount64(fm.atoms[w]&(1<<(id&63)-1)))
 }
 
-// positions merges the position lists of the atoms; a list alone is
-// returned without a copy.
-func (fm *fieldMarks) positions(atoms []int32) []int {
-	var room [8][]int
-	lists := room[:0]
-	total := 0
+// listsOf appends to out the position lists of those of the atoms the
+// field holds.
+func (fm *fieldMarks) listsOf(out [][]int, atoms []int32) [][]int {
 	for _, id := range atoms {
 		if !fm.atoms.has(id) {
 			continue
 		}
 		for i := fm.head[fm.rankOf(id)] - 1; i >= 0; i = fm.lists[i].prev {
-			lists = append(lists, fm.lists[i].pos)
-			total += len(fm.lists[i].pos)
+			out = append(out, fm.lists[i].pos)
 		}
 	}
+	return out
+}
+
+// positions merges the position lists of the atoms; a list alone is
+// returned without a copy.
+func (fm *fieldMarks) positions(atoms []int32) []int {
+	var room [16][]int
+	lists := fm.listsOf(room[:0], atoms)
 	switch len(lists) {
 	case 0:
 		return nil
 	case 1:
 		return lists[0]
+	}
+	total := 0
+	for _, l := range lists {
+		total += len(l)
 	}
 	if len(fm.posRoom)+total > cap(fm.posRoom) {
 		fm.posRoom = make([]int, 0, max(2*cap(fm.posRoom), total, 256))
@@ -650,14 +661,10 @@ func (fm *fieldMarks) positions(atoms []int32) []int {
 // the hits of a match are sorted once they are all collected, and a
 // word met twice is marked and counted once.
 func (fm *fieldMarks) appendHits(out []hit, atoms []int32) []hit {
-	for _, id := range atoms {
-		if !fm.atoms.has(id) {
-			continue
-		}
-		for i := fm.head[fm.rankOf(id)] - 1; i >= 0; i = fm.lists[i].prev {
-			for _, x := range fm.lists[i].pos {
-				out = append(out, hit{int(fm.fi), span{x, x}})
-			}
+	var room [16][]int
+	for _, ps := range fm.listsOf(room[:0], atoms) {
+		for _, x := range ps {
+			out = append(out, hit{int(fm.fi), span{x, x}})
 		}
 	}
 	return out
@@ -668,11 +675,7 @@ func (fm *fieldMarks) wordSpans(ps []int) []span {
 	if len(ps) == 0 {
 		return nil
 	}
-	out := fm.lendSpans(len(ps))
-	for i, x := range ps {
-		out[i] = span{x, x}
-	}
-	return out
+	return runsAt(fm.lendSpans(len(ps)), ps)
 }
 
 // lendSpans lends room for n spans until takeBack.

@@ -132,9 +132,8 @@ func (g *program) emit(e expr) int32 {
 		for _, c := range e.neg {
 			kids = append(kids, kid{node: g.emit(c)})
 		}
-		from := int32(len(g.kids))
-		n = pnode{op: opAnd, from: from, mid: from + int32(len(e.pos)), to: from + int32(len(kids))}
-		g.kids = append(g.kids, kids...)
+		n = g.withKids(opAnd, kids)
+		n.mid = n.from + int32(len(e.pos))
 	case *orExpr:
 		kids := make([]kid, 0, len(e.alts))
 		for _, c := range e.alts {
@@ -167,9 +166,8 @@ func (g *program) emit(e expr) int32 {
 			}
 			kids = append(kids, k)
 		}
-		from := int32(len(g.kids))
-		n = pnode{op: opOr, from: from, to: from + int32(len(kids)), mid: e.base}
-		g.kids = append(g.kids, kids...)
+		n = g.withKids(opOr, kids)
+		n.mid = e.base
 	case *posLeaf:
 		var fields uint8
 		for _, fi := range e.fields {
@@ -177,9 +175,8 @@ func (g *program) emit(e expr) int32 {
 		}
 		switch pe := e.pe.(type) {
 		case posWord:
-			from := int32(len(g.wordAtoms))
-			g.wordAtoms = append(g.wordAtoms, pe.w.atoms...)
-			n = pnode{op: opWord, fields: fields, from: from, to: int32(len(g.wordAtoms))}
+			n = g.withAtoms(opWord, pe.w.atoms)
+			n.fields = fields
 		default:
 			if o, ok := pe.(*posOr); ok && e.set {
 				// to is the set's positional node, for its marks.
@@ -211,9 +208,7 @@ func (g *program) emitPos(pe posExpr) int32 {
 	var n pnode
 	switch pe := pe.(type) {
 	case posWord:
-		from := int32(len(g.wordAtoms))
-		g.wordAtoms = append(g.wordAtoms, pe.w.atoms...)
-		n = pnode{op: opPWord, from: from, to: int32(len(g.wordAtoms))}
+		n = g.withAtoms(opPWord, pe.w.atoms)
 	case posPhrase:
 		kids := make([]kid, len(pe.ws))
 		for j, w := range pe.ws {
@@ -222,9 +217,8 @@ func (g *program) emitPos(pe posExpr) int32 {
 		n = g.withKids(opPPhrase, kids)
 	case *posOr:
 		if pe.words {
-			from := int32(len(g.wordAtoms))
-			g.wordAtoms = append(g.wordAtoms, pe.atoms...)
-			n = pnode{op: opPSet, from: from, to: int32(len(g.wordAtoms)), mid: pe.id}
+			n = g.withAtoms(opPSet, pe.atoms)
+			n.mid = pe.id
 			break
 		}
 		kids := make([]kid, len(pe.alts))
@@ -250,10 +244,19 @@ func (g *program) emitPos(pe posExpr) int32 {
 	return i
 }
 
+// withKids lays out kids and returns a node of op over them.
 func (g *program) withKids(op uint8, kids []kid) pnode {
 	from := int32(len(g.kids))
 	g.kids = append(g.kids, kids...)
 	return pnode{op: op, from: from, to: int32(len(g.kids))}
+}
+
+// withAtoms lays out the atoms of a word or set and returns a node of op
+// over them.
+func (g *program) withAtoms(op uint8, atoms []int32) pnode {
+	from := int32(len(g.wordAtoms))
+	g.wordAtoms = append(g.wordAtoms, atoms...)
+	return pnode{op: op, from: from, to: int32(len(g.wordAtoms))}
 }
 
 // matches returns the lanes of the batch's articles that rule i matches.
@@ -477,24 +480,24 @@ func (p *prepared) spans(i int32, fm *fieldMarks) []span {
 	return out
 }
 
-// hits returns where rule i's positive words matched in a, the article p
-// is prepared for, as Rule.hits does.
-func (p *prepared) hits(i int32, a *Article) []hit {
+// hits returns where rule i's positive words matched in p's article, as
+// Rule.hits does.
+func (p *prepared) hits(i int32) []hit {
 	var out []hit
-	p.collect(p.b.m.prog.roots[i].match, a, &out)
+	p.collect(p.b.m.prog.roots[i].match, &out)
 	sortHits(out)
 	return out
 }
 
 // collect appends the spans of the positive parts of node i that match,
 // as expr.collect does.
-func (p *prepared) collect(i int32, a *Article, out *[]hit) {
+func (p *prepared) collect(i int32, out *[]hit) {
 	g := &p.b.m.prog
 	n := &g.nodes[i]
 	switch n.op {
 	case opAnd:
 		for _, k := range g.kids[n.from:n.mid] {
-			p.collect(k.node, a, out)
+			p.collect(k.node, out)
 		}
 	case opOr:
 		base, end := n.mid, n.mid+n.to-n.from
@@ -506,20 +509,15 @@ func (p *prepared) collect(i int32, a *Article, out *[]hit) {
 			// A word, set, phrase or NEAR that does not hold has no
 			// spans to collect: only ANDs and ORs are tested first.
 			if op := g.nodes[k.node].op; k.decided || op == opWord || op == opSet || op == opPos || p.eval(k.node) {
-				p.collect(k.node, a, out)
+				p.collect(k.node, out)
 			}
 		}
 	case opWord, opSet, opPos:
-		for fi := range a.fields {
+		for fi := range p.fields {
 			if n.fields&(1<<fi) == 0 {
 				continue
 			}
 			fm := &p.fields[fi]
-			if n.op == opPos && !fm.holds(g.needs[n.mid:n.to]) {
-				continue
-			}
-			fm.takeBack()
-			var ss []span
 			switch n.op {
 			case opWord:
 				*out = fm.appendHits(*out, g.wordAtoms[n.from:n.to])
@@ -529,10 +527,13 @@ func (p *prepared) collect(i int32, a *Article, out *[]hit) {
 					*out = fm.appendHits(*out, g.wordAtoms[set.from:set.to])
 				}
 			default:
-				ss = p.marks(n.from, fm)
-			}
-			for _, s := range ss {
-				*out = append(*out, hit{fi, s})
+				if !fm.holds(g.needs[n.mid:n.to]) {
+					continue
+				}
+				fm.takeBack()
+				for _, s := range p.marks(n.from, fm) {
+					*out = append(*out, hit{fi, s})
+				}
 			}
 		}
 	}

@@ -67,7 +67,11 @@ func wordSpans(ps []int) []span {
 	if len(ps) == 0 {
 		return nil
 	}
-	out := make([]span, len(ps))
+	return runsAt(make([]span, len(ps)), ps)
+}
+
+// runsAt fills out, as long as ps, with the one-word runs at positions ps.
+func runsAt(out []span, ps []int) []span {
 	for i, x := range ps {
 		out[i] = span{x, x}
 	}
