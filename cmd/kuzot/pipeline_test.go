@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"kuzot/config"
 	"kuzot/rules"
 	"kuzot/store"
 )
@@ -20,14 +19,7 @@ import (
 // article, in a batch longer than the matcher's.
 func TestScoreArticlesInBatches(t *testing.T) {
 	ctx := context.Background()
-	cfg, err := config.LoadFile(shippedConfig)
-	if err != nil {
-		t.Fatal(err)
-	}
-	set, err := newRuleSet(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, set := loadShippedRules(t)
 	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "kuzot.db"))
 	if err != nil {
 		t.Fatal(err)
