@@ -440,6 +440,10 @@ func (b *batch) start(as []*Article) {
 		}
 	}
 	all := ^uint64(0) >> (64 - len(as))
+	// In the order of their numbers, the atoms' links are read in one
+	// pass over memory, and atoms numbered together, the words of one
+	// rule, mark sets and alternatives near each other.
+	slices.Sort(b.touched)
 	for _, id := range b.touched {
 		title, body := b.atoms[0][id], b.atoms[1][id]
 		sets := m.atomSets.of(id)
