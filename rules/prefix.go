@@ -9,23 +9,27 @@ import (
 // starts with, and the atom of the form itself when a rule looks for it
 // (=form), in one walk over the form's letters: a map lookup per prefix
 // of every form costs far more, since it hashes the prefix again at each
-// letter. The trie's edges, from a node and a letter to the child, are
-// one open-addressed table, so each letter costs one probe or two.
+// letter. The trie is one open-addressed table of its nodes but the root:
+// a node is the slot of the edge that leads to it, from its parent by a
+// letter, and holds what ends there, so each letter of a walk reads one
+// slot, or the few after it.
 type prefixTrie struct {
-	// nodes[0] is the root, ExactPrefix itself.
-	nodes []trieNode
-	// keys and children are the edges: keys[i] is edgeKey(node, letter)
-	// and children[i] the child, or keys[i] is 0 for a free slot. The
-	// table is a power of two long and at most half full.
-	keys     []uint64
-	children []int32
-	shift    uint
+	// slots are a power of two long and at most half full; a free slot's
+	// key is 0.
+	slots []trieSlot
+	shift uint
 }
 
-type trieNode struct {
+type trieSlot struct {
+	// key is edgeKey(parent, letter).
+	key   uint64
 	atom  int32 // the prefix* that ends here, or -1
 	exact int32 // the exact form that ends here, or -1
 }
+
+// trieRoot is the root's number, ExactPrefix itself; the other nodes are
+// numbered by their slots.
+const trieRoot = -1
 
 // letter returns the letter at the start of s and its length in bytes. A
 // byte that is not valid UTF-8 is a letter of its own, apart from every
@@ -39,9 +43,9 @@ func letter(s string) (uint64, int) {
 	return uint64(r), size
 }
 
-// edgeKey is never 0: letters take 22 bits, and the node is counted from
-// 1 above them.
-func edgeKey(node int32, l uint64) uint64 { return uint64(node+1)<<22 | l }
+// edgeKey is never 0: letters take 22 bits, and the parent is counted
+// from 1 above them (the root from 0).
+func edgeKey(parent int32, l uint64) uint64 { return uint64(parent+2)<<22 | l }
 
 func (t *prefixTrie) slot(key uint64) int {
 	return int((key * 0x9e3779b97f4a7c15) >> t.shift)
@@ -50,11 +54,11 @@ func (t *prefixTrie) slot(key uint64) int {
 // child returns the child of node by letter l, or -1.
 func (t *prefixTrie) child(node int32, l uint64) int32 {
 	key := edgeKey(node, l)
-	mask := len(t.keys) - 1
+	mask := len(t.slots) - 1
 	for i := t.slot(key); ; i = (i + 1) & mask {
-		switch t.keys[i] {
+		switch t.slots[i].key {
 		case key:
-			return t.children[i]
+			return int32(i)
 		case 0:
 			return -1
 		}
@@ -65,29 +69,29 @@ func (t *prefixTrie) child(node int32, l uint64) int32 {
 // (with ExactPrefix) to its atom, and of exact forms, which maps each
 // exact term (ExactPrefix + form) to its.
 func newPrefixTrie(prefixes, exacts map[string]int32) *prefixTrie {
-	type edge struct {
-		node  int32
-		l     uint64
-		child int32
+	// The trie is first built with a map of edges, its nodes numbered in
+	// the order they are made, each after its parent.
+	type node struct {
+		parent      int32
+		l           uint64
+		atom, exact int32
 	}
-	t := &prefixTrie{nodes: []trieNode{{atom: -1, exact: -1}}}
+	nodes := []node{{parent: -1, atom: -1, exact: -1}}
 	built := map[[2]uint64]int32{}
-	var edges []edge
-	add := func(p string) *trieNode {
+	add := func(p string) *node {
 		cur := int32(0)
 		for i := len(ExactPrefix); i < len(p); {
 			l, size := letter(p[i:])
 			i += size
 			next, ok := built[[2]uint64{uint64(cur), l}]
 			if !ok {
-				next = int32(len(t.nodes))
-				t.nodes = append(t.nodes, trieNode{atom: -1, exact: -1})
+				next = int32(len(nodes))
+				nodes = append(nodes, node{parent: cur, l: l, atom: -1, exact: -1})
 				built[[2]uint64{uint64(cur), l}] = next
-				edges = append(edges, edge{cur, l, next})
 			}
 			cur = next
 		}
-		return &t.nodes[cur]
+		return &nodes[cur]
 	}
 	for p, id := range prefixes {
 		add(p).atom = id
@@ -95,16 +99,21 @@ func newPrefixTrie(prefixes, exacts map[string]int32) *prefixTrie {
 	for e, id := range exacts {
 		add(e).exact = id
 	}
-	size := 1 << bits.Len(uint(2*len(edges)+1))
-	t.keys, t.children = make([]uint64, size), make([]int32, size)
-	t.shift = uint(64 - bits.Len(uint(size-1)))
-	for _, e := range edges {
-		key := edgeKey(e.node, e.l)
-		i := t.slot(key)
-		for t.keys[i] != 0 {
-			i = (i + 1) & (size - 1)
+	edges := len(nodes) - 1
+	size := 1 << bits.Len(uint(2*edges+1))
+	t := &prefixTrie{slots: make([]trieSlot, size), shift: uint(64 - bits.Len(uint(size-1)))}
+	// Each node goes to the slot its edge's key leads to, its parent's
+	// number being known by then.
+	at := make([]int32, len(nodes))
+	at[0] = trieRoot
+	for i, n := range nodes[1:] {
+		key := edgeKey(at[n.parent], n.l)
+		j := t.slot(key)
+		for t.slots[j].key != 0 {
+			j = (j + 1) & (size - 1)
 		}
-		t.keys[i], t.children[i] = key, e.child
+		t.slots[j] = trieSlot{key: key, atom: n.atom, exact: n.exact}
+		at[i+1] = int32(j)
 	}
 	return t
 }
@@ -112,19 +121,21 @@ func newPrefixTrie(prefixes, exacts map[string]int32) *prefixTrie {
 // appendAtoms appends to out the atom of every prefix* the exact form ex
 // starts with, shortest first, then the atom of ex itself if it has one.
 func (t *prefixTrie) appendAtoms(out []int32, ex string) []int32 {
-	cur := int32(0)
+	cur := int32(trieRoot)
 	for i := len(ExactPrefix); i < len(ex); {
 		l, size := letter(ex[i:])
 		i += size
 		if cur = t.child(cur, l); cur < 0 {
 			return out
 		}
-		if a := t.nodes[cur].atom; a >= 0 {
+		if a := t.slots[cur].atom; a >= 0 {
 			out = append(out, a)
 		}
 	}
-	if a := t.nodes[cur].exact; a >= 0 {
-		out = append(out, a)
+	if cur != trieRoot {
+		if a := t.slots[cur].exact; a >= 0 {
+			out = append(out, a)
+		}
 	}
 	return out
 }

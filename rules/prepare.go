@@ -622,8 +622,12 @@ func (fm *fieldMarks) rankOf(id int32) int32 {
 // listsOf appends to out the position lists of those of the atoms the
 // field holds.
 func (fm *fieldMarks) listsOf(out [][]int, atoms []int32) [][]int {
+	// The batch's lanes of the field are read, not the field's own
+	// atoms: one array for every article of the batch stays in the cache
+	// where each article's own would not.
+	lanes := fm.b.atoms[fm.fi]
 	for _, id := range atoms {
-		if !fm.atoms.has(id) {
+		if lanes[id]&fm.bit == 0 {
 			continue
 		}
 		for i := fm.head[fm.rankOf(id)] - 1; i >= 0; i = fm.lists[i].prev {
