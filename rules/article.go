@@ -61,32 +61,61 @@ func NewArticle(title, body, outlet, lang string) *Article {
 		f := &a.fields[i]
 		f.text = text
 		f.toks = analysis.Analyze(text, stemLang)
-		// The exact term is spelt in buf and looked up without a copy; it
-		// becomes a string once, for the first of its forms. Stems never
-		// start with ExactPrefix, so one map holds both.
-		buf := []byte(ExactPrefix)
-		f.at = make(map[string]int, 2*len(f.toks))
-		var exacts []termPositions
-		for _, t := range f.toks {
-			if i, seen := f.at[t.Term]; seen {
-				f.terms[i].pos = append(f.terms[i].pos, t.Pos)
-			} else {
-				f.at[t.Term] = len(f.terms)
-				f.terms = append(f.terms, termPositions{t.Term, []int{t.Pos}})
-			}
-			buf = append(buf[:len(ExactPrefix)], t.Form...)
-			if i, seen := f.at[string(buf)]; seen {
-				exacts[-i-1].pos = append(exacts[-i-1].pos, t.Pos)
-				continue
-			}
-			ex := string(buf)
-			f.at[ex] = -len(exacts) - 1
-			exacts = append(exacts, termPositions{ex, []int{t.Pos}})
-		}
-		f.exactFrom = len(f.terms)
-		f.terms = append(f.terms, exacts...)
+		f.index()
 	}
 	return a
+}
+
+// index lists the field's terms with their positions. The lists lie in
+// one array, term after term, so that the positions of the terms an
+// article holds are read from a few KB side by side.
+func (f *field) index() {
+	// First each token's two terms are numbered and counted: a stem by
+	// its index in terms, an exact form by its index in exacts, kept in
+	// at from -1 down. The exact term is spelt in buf and looked up
+	// without a copy; it becomes a string once, for the first of its
+	// forms. Stems never start with ExactPrefix, so one map holds both.
+	buf := []byte(ExactPrefix)
+	f.at = make(map[string]int, 2*len(f.toks))
+	var exacts []termPositions
+	var stemN, exactN []int
+	of := make([]int32, 2*len(f.toks))
+	for j, t := range f.toks {
+		i, seen := f.at[t.Term]
+		if !seen {
+			i = len(f.terms)
+			f.at[t.Term] = i
+			f.terms = append(f.terms, termPositions{term: t.Term})
+			stemN = append(stemN, 0)
+		}
+		stemN[i]++
+		buf = append(buf[:len(ExactPrefix)], t.Form...)
+		e, seen := f.at[string(buf)]
+		if !seen {
+			e = -len(exacts) - 1
+			ex := string(buf)
+			f.at[ex] = e
+			exacts = append(exacts, termPositions{term: ex})
+			exactN = append(exactN, 0)
+		}
+		exactN[-e-1]++
+		of[2*j], of[2*j+1] = int32(i), int32(-e-1)
+	}
+	f.exactFrom = len(f.terms)
+	f.terms = append(f.terms, exacts...)
+	// Then each list gets its room in one array, and the positions go in,
+	// in order.
+	room := make([]int, 2*len(f.toks))
+	at := 0
+	for i, n := range append(stemN, exactN...) {
+		f.terms[i].pos = room[at : at : at+n]
+		at += n
+	}
+	for j, t := range f.toks {
+		s, e := &f.terms[of[2*j]], &f.terms[f.exactFrom+int(of[2*j+1])]
+		s.pos = append(s.pos, t.Pos)
+		e.pos = append(e.pos, t.Pos)
+	}
 }
 
 // positionsOf returns the positions of index term t in the field.
