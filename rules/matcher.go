@@ -620,6 +620,13 @@ func evidence(rule string, a *Article, hits []hit) []Evidence {
 	if len(hits) == 0 {
 		return nil
 	}
+	// The passages' marks share one array: a passage marks each word of
+	// its hits at most once.
+	n := 0
+	for _, h := range hits {
+		n += h.to - h.from + 1
+	}
+	marks := make([]Mark, 0, n)
 	out := make([]Evidence, 0, maxPassages)
 	for i := 0; i < len(hits); {
 		f := &a.fields[hits[i].field]
@@ -629,7 +636,9 @@ func evidence(rule string, a *Article, hits []hit) []Evidence {
 			to = max(to, hits[j].to)
 			j++
 		}
-		out = append(out, passage(rule, fieldNames[hits[i].field], f, hits[i:j]))
+		var ev Evidence
+		ev, marks = passage(rule, fieldNames[hits[i].field], f, hits[i:j], marks)
+		out = append(out, ev)
 		i = j
 		if len(out) == maxPassages {
 			break // enough to judge by
@@ -641,7 +650,9 @@ func evidence(rule string, a *Article, hits []hit) []Evidence {
 // maxPassages is how many passages of evidence a match keeps.
 const maxPassages = 3
 
-func passage(rule, name string, f *field, hs []hit) Evidence {
+// passage cuts the passage of hits hs in field f. Its marks are appended
+// to marks, whose room they keep.
+func passage(rule, name string, f *field, hs []hit, marks []Mark) (Evidence, []Mark) {
 	from := max(hs[0].from-evidenceContext, 1)
 	to := hs[0].to
 	for _, h := range hs {
@@ -649,26 +660,25 @@ func passage(rule, name string, f *field, hs []hit) Evidence {
 	}
 	to = min(to+evidenceContext, len(f.toks))
 	start, end := f.toks[from-1].Start, f.toks[to-1].End
-	// Keep the sentence's closing punctuation when the passage ends the field.
+	text := f.text[start:end]
+	// A passage that ends the field keeps its closing punctuation, but
+	// not the spaces after it; elsewhere it ends with a word.
 	if to == len(f.toks) {
-		end = len(f.text)
+		text = strings.TrimRightFunc(f.text[start:], unicode.IsSpace)
 	}
-	text := strings.TrimRightFunc(f.text[start:end], unicode.IsSpace)
 	// The passage is cut with "…" where the field goes on, in one
 	// string.
 	lead := start
-	if from > 1 || to < len(f.toks) {
-		var b strings.Builder
-		b.Grow(len(text) + 2*len("…"))
-		if from > 1 {
-			b.WriteString("…")
-			lead -= len("…")
-		}
-		b.WriteString(text)
-		if to < len(f.toks) {
-			b.WriteString("…")
-		}
-		text = b.String()
+	switch cutBefore, cutAfter := from > 1, to < len(f.toks); {
+	case cutBefore && cutAfter:
+		text = "…" + text + "…"
+	case cutBefore:
+		text = "…" + text
+	case cutAfter:
+		text += "…"
+	}
+	if from > 1 {
+		lead -= len("…")
 	}
 	ev := Evidence{Rule: rule, Field: name, Text: text}
 	// The marked positions, each once, in order: a word's position orders
@@ -682,12 +692,13 @@ func passage(rule, name string, f *field, hs []hit) Evidence {
 	}
 	slices.Sort(marked)
 	marked = slices.Compact(marked)
-	if len(marked) > 0 {
-		ev.Marks = make([]Mark, len(marked))
-	}
-	for i, p := range marked {
+	at := len(marks)
+	for _, p := range marked {
 		t := f.toks[p-1]
-		ev.Marks[i] = Mark{t.Start - lead, t.End - lead}
+		marks = append(marks, Mark{t.Start - lead, t.End - lead})
 	}
-	return ev
+	if len(marks) > at {
+		ev.Marks = marks[at:len(marks):len(marks)]
+	}
+	return ev, marks
 }

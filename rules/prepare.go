@@ -337,6 +337,7 @@ type batch struct {
 	// keywords holds the lanes of each keyword (see program.keywords).
 	keywords []uint64
 	found    []int32 // the prefix* atoms of one form
+	hitRoom  []hit   // the hits of one match, while they are collected
 }
 
 func (m *Matcher) newBatch() *batch {

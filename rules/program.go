@@ -483,10 +483,14 @@ func (p *prepared) spans(i int32, fm *fieldMarks) []span {
 // hits returns where rule i's positive words matched in p's article, as
 // Rule.hits does.
 func (p *prepared) hits(i int32) []hit {
-	var out []hit
-	p.collect(p.b.m.prog.roots[i].match, &out)
-	sortHits(out)
-	return out
+	room := p.b.hitRoom[:0]
+	p.collect(p.b.m.prog.roots[i].match, &room)
+	sortHits(room)
+	p.b.hitRoom = room
+	if len(room) == 0 {
+		return nil
+	}
+	return slices.Clone(room)
 }
 
 // collect appends the spans of the positive parts of node i that match,
