@@ -317,13 +317,16 @@ type batch struct {
 	// BatchSize.
 	ps []*prepared
 	n  int
-	// atoms and sets hold the lanes of each atom and set. touched lists
-	// the atoms of the batch; pushes counts the set and alternative
-	// lanes they marked, to pick the quicker way to clear them.
-	atoms   byField
-	sets    byField
-	touched []int32
-	pushes  int
+	// atoms and sets hold the lanes of each atom and set. touchedSet
+	// marks the atoms of the batch, a bit each, and touched lists them
+	// once they are all marked, in order; pushes counts the set and
+	// alternative lanes they marked, to pick the quicker way to clear
+	// them.
+	atoms      byField
+	sets       byField
+	touched    []int32
+	touchedSet bitset
+	pushes     int
 	// alts holds the lanes of each alternative of an OR, a rule's or a
 	// NEAR operand's, whose triggers an article holds: on the others it
 	// cannot match. Those alwaysLive are all ones. live marks the
@@ -342,13 +345,14 @@ type batch struct {
 
 func (m *Matcher) newBatch() *batch {
 	b := &batch{
-		m:        m,
-		atoms:    newByField(len(m.atoms)),
-		sets:     newByField(m.nSets),
-		alts:     make([]uint64, m.nAlts),
-		live:     slices.Clone(m.liveAtStart),
-		rules:    make([]uint64, len(m.rules)),
-		keywords: make([]uint64, len(m.prog.keywords)),
+		m:          m,
+		atoms:      newByField(len(m.atoms)),
+		touchedSet: newBitset(len(m.atoms)),
+		sets:       newByField(m.nSets),
+		alts:       make([]uint64, m.nAlts),
+		live:       slices.Clone(m.liveAtStart),
+		rules:      make([]uint64, len(m.rules)),
+		keywords:   make([]uint64, len(m.prog.keywords)),
 	}
 	b.clearAlts()
 	return b
@@ -443,8 +447,14 @@ func (b *batch) start(as []*Article) {
 	all := ^uint64(0) >> (64 - len(as))
 	// In the order of their numbers, the atoms' links are read in one
 	// pass over memory, and atoms numbered together, the words of one
-	// rule, mark sets and alternatives near each other.
-	slices.Sort(b.touched)
+	// rule, mark sets and alternatives near each other. The bits of the
+	// batch's atoms list them in that order for less than sorting them
+	// would cost.
+	for w, x := range b.touchedSet {
+		for ; x != 0; x &= x - 1 {
+			b.touched = append(b.touched, int32(w*64+bits.TrailingZeros64(x)))
+		}
+	}
 	for _, id := range b.touched {
 		title, body := b.atoms[0][id], b.atoms[1][id]
 		sets := m.atomSets.of(id)
@@ -487,9 +497,7 @@ func (b *batch) hit(fm *fieldMarks, id int32, ps []int) {
 		return // a prefix* met again in another form
 	}
 	fm.atoms.add(id)
-	if b.atoms[0][id]|b.atoms[1][id] == 0 {
-		b.touched = append(b.touched, id)
-	}
+	b.touchedSet.add(id)
 	b.atoms[fm.fi][id] |= fm.bit
 }
 
@@ -510,6 +518,7 @@ func (b *batch) reset() {
 	all := b.pushes > (len(b.sets[0])+len(b.alts))/4
 	for _, id := range b.touched {
 		b.atoms[0][id], b.atoms[1][id] = 0, 0
+		b.touchedSet[id>>6] = 0
 		if all {
 			continue
 		}
