@@ -127,6 +127,7 @@ type Matcher struct {
 	terms, prefixes map[string]int32
 	atoms           []atom
 	trie            *prefixTrie
+	stems           *termTable
 	// always are rules that can match without any word (a NOT, an
 	// outlet: filter alone): evaluated on every article.
 	always []int32
@@ -174,13 +175,16 @@ func Compile(specs []Spec) (*Matcher, error) {
 		return nil, errors.Join(errs...)
 	}
 	m.link()
-	exacts := map[string]int32{}
+	exacts, stems := map[string]int32{}, map[string]int32{}
 	for t, id := range m.terms {
 		if strings.HasPrefix(t, ExactPrefix) {
 			exacts[t] = id
+		} else {
+			stems[t] = id
 		}
 	}
 	m.trie = newPrefixTrie(m.prefixes, exacts)
+	m.stems = newTermTable(stems)
 	m.batches.New = func() any { return m.newBatch() }
 	return m, nil
 }

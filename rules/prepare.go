@@ -429,7 +429,7 @@ func (b *batch) start(as []*Article) {
 		for fi := range a.fields {
 			f, fm := &a.fields[fi], &p.fields[fi]
 			for _, t := range f.terms[:f.exactFrom] {
-				if id, ok := m.terms[t.term]; ok {
+				if id, ok := m.stems.atomOf(t.term); ok {
 					b.hit(fm, id, t.pos)
 				}
 			}
