@@ -414,12 +414,24 @@ func (p *prepared) occurrences(i int32, fm *fieldMarks, first bool, out []span) 
 		return out
 	}
 	// opPNear
+	dist := int(n.mid)
+	if first {
+		// Whether two words are near is told by their positions alone,
+		// in one pass over both lists.
+		if lp, ok := p.wordPositions(kids[0].node, fm); ok {
+			if rp, ok := p.wordPositions(kids[1].node, fm); ok {
+				if x, ok := nearWords(lp, rp, dist); ok {
+					out = append(out, x)
+				}
+				return out
+			}
+		}
+	}
 	ls := p.spans(kids[0].node, fm)
 	if len(ls) == 0 {
 		return out
 	}
 	rs := p.spans(kids[1].node, fm)
-	dist := int(n.mid)
 	for _, l := range ls {
 		for _, r := range rs {
 			if s, ok := near(l, r, dist); ok {
@@ -431,6 +443,43 @@ func (p *prepared) occurrences(i int32, fm *fieldMarks, first bool, out []span) 
 		}
 	}
 	return out
+}
+
+// wordPositions returns the positions in field fm of positional node i
+// when it is a word or word set, and false for other nodes.
+func (p *prepared) wordPositions(i int32, fm *fieldMarks) ([]int, bool) {
+	g := &p.b.m.prog
+	switch n := &g.nodes[i]; n.op {
+	case opPWord:
+		return fm.positions(g.wordAtoms[n.from:n.to]), true
+	case opPSet:
+		if !fm.hasSet(n.mid) {
+			return nil, true
+		}
+		return fm.positions(g.wordAtoms[n.from:n.to]), true
+	}
+	return nil, false
+}
+
+// nearWords returns the first run, in the order of ls, that covers a word
+// at one of the sorted positions ls and another at one of rs within dist
+// words of it, as occurrences finds from their one-word spans.
+func nearWords(ls, rs []int, dist int) (span, bool) {
+	j := 0
+	for _, x := range ls {
+		for j < len(rs) && rs[j] < x-dist {
+			j++
+		}
+		for _, y := range rs[j:] {
+			if y > x+dist {
+				break
+			}
+			if y != x {
+				return span{min(x, y), max(x, y)}, true
+			}
+		}
+	}
+	return span{}, false
 }
 
 // nextKid returns the first alternative from j on of opPOr node n that
