@@ -234,11 +234,33 @@ func (m *Matcher) Match(a *Article) []Match {
 // word per article (see batch). Only phrases, NEARs and evidence are
 // worked out article by article.
 func (m *Matcher) MatchBatch(as []*Article) [][]Match {
-	out := make([][]Match, len(as))
+	// The matches come rule by rule; they are gathered in one list, then
+	// laid out article by article in one array.
+	var all []Match
+	var of []int32
+	count := make([]int, len(as)+1)
 	m.each(as, func(k int, p *prepared, i int32) {
 		r, hits := m.rules[i], p.hits(i)
-		out[k] = append(out[k], Match{Rule: r, Evidence: evidence(r.ID, as[k], hits), hits: hits})
+		all = append(all, Match{Rule: r, Evidence: evidence(r.ID, as[k], hits), hits: hits})
+		of = append(of, int32(k))
+		count[k+1]++
 	})
+	out := make([][]Match, len(as))
+	if len(all) == 0 {
+		return out
+	}
+	for k := range as {
+		count[k+1] += count[k]
+	}
+	laid := make([]Match, len(all))
+	for k := range as {
+		if count[k+1] > count[k] {
+			out[k] = laid[count[k]:count[k]:count[k+1]]
+		}
+	}
+	for j, x := range all {
+		out[of[j]] = append(out[of[j]], x)
+	}
 	return out
 }
 
