@@ -382,7 +382,7 @@ func (b *batch) bound(i int32, mask uint64, bd uint8) uint64 {
 func (p *prepared) eval(i int32) bool { return p.b.bound(i, p.bit, exact) != 0 }
 
 // occurrences appends to out the occurrences of phrase or NEAR node i in
-// field fm, in order, or only the first when first is set.
+// field fm, in order, or, when first is set, only one: whether it occurs.
 func (p *prepared) occurrences(i int32, fm *fieldMarks, first bool, out []span) []span {
 	g := &p.b.m.prog
 	n := &g.nodes[i]
@@ -416,12 +416,20 @@ func (p *prepared) occurrences(i int32, fm *fieldMarks, first bool, out []span) 
 	// opPNear
 	dist := int(n.mid)
 	if first {
-		// Whether two words are near is told by their positions alone,
-		// in one pass over both lists.
-		if lp, ok := p.wordPositions(kids[0].node, fm); ok {
-			if rp, ok := p.wordPositions(kids[1].node, fm); ok {
-				if x, ok := nearWords(lp, rp, dist); ok {
-					out = append(out, x)
+		// Whether two words are near is told by their position lists
+		// alone, in one pass over each pair, without merging them.
+		var lroom, rroom [8][]int
+		if ll, ok := p.wordLists(kids[0].node, fm, lroom[:0]); ok {
+			if len(ll) == 0 {
+				return out
+			}
+			if rl, ok := p.wordLists(kids[1].node, fm, rroom[:0]); ok {
+				for _, lp := range ll {
+					for _, rp := range rl {
+						if x, ok := nearWords(lp, rp, dist); ok {
+							return append(out, x)
+						}
+					}
 				}
 				return out
 			}
@@ -445,20 +453,21 @@ func (p *prepared) occurrences(i int32, fm *fieldMarks, first bool, out []span) 
 	return out
 }
 
-// wordPositions returns the positions in field fm of positional node i
-// when it is a word or word set, and false for other nodes.
-func (p *prepared) wordPositions(i int32, fm *fieldMarks) ([]int, bool) {
+// wordLists appends to out the position lists in field fm of positional
+// node i when it is a word or word set, and returns false for other
+// nodes.
+func (p *prepared) wordLists(i int32, fm *fieldMarks, out [][]int) ([][]int, bool) {
 	g := &p.b.m.prog
 	switch n := &g.nodes[i]; n.op {
 	case opPWord:
-		return fm.positions(g.wordAtoms[n.from:n.to]), true
+		return fm.listsOf(out, g.wordAtoms[n.from:n.to]), true
 	case opPSet:
 		if !fm.hasSet(n.mid) {
-			return nil, true
+			return out, true
 		}
-		return fm.positions(g.wordAtoms[n.from:n.to]), true
+		return fm.listsOf(out, g.wordAtoms[n.from:n.to]), true
 	}
-	return nil, false
+	return out, false
 }
 
 // nearWords returns the first run, in the order of ls, that covers a word
