@@ -415,25 +415,23 @@ func (p *prepared) occurrences(i int32, fm *fieldMarks, first bool, out []span) 
 	}
 	// opPNear
 	dist := int(n.mid)
-	if first {
+	if first && isWords(g.nodes[kids[0].node].op) && isWords(g.nodes[kids[1].node].op) {
 		// Whether two words are near is told by their position lists
 		// alone, in one pass over each pair, without merging them.
 		var lroom, rroom [8][]int
-		if ll, ok := p.wordLists(kids[0].node, fm, lroom[:0]); ok {
-			if len(ll) == 0 {
-				return out
-			}
-			if rl, ok := p.wordLists(kids[1].node, fm, rroom[:0]); ok {
-				for _, lp := range ll {
-					for _, rp := range rl {
-						if x, ok := nearWords(lp, rp, dist); ok {
-							return append(out, x)
-						}
-					}
+		ll := p.wordLists(kids[0].node, fm, lroom[:0])
+		if len(ll) == 0 {
+			return out
+		}
+		rl := p.wordLists(kids[1].node, fm, rroom[:0])
+		for _, lp := range ll {
+			for _, rp := range rl {
+				if x, ok := nearWords(lp, rp, dist); ok {
+					return append(out, x)
 				}
-				return out
 			}
 		}
+		return out
 	}
 	ls := p.spans(kids[0].node, fm)
 	if len(ls) == 0 {
@@ -453,21 +451,19 @@ func (p *prepared) occurrences(i int32, fm *fieldMarks, first bool, out []span) 
 	return out
 }
 
-// wordLists appends to out the position lists in field fm of positional
-// node i when it is a word or word set, and returns false for other
-// nodes.
-func (p *prepared) wordLists(i int32, fm *fieldMarks, out [][]int) ([][]int, bool) {
+// isWords reports whether a positional node of op is a word or word set,
+// whose spans are one-word runs (see wordLists).
+func isWords(op uint8) bool { return op == opPWord || op == opPSet }
+
+// wordLists appends to out the position lists in field fm of word or word
+// set node i.
+func (p *prepared) wordLists(i int32, fm *fieldMarks, out [][]int) [][]int {
 	g := &p.b.m.prog
-	switch n := &g.nodes[i]; n.op {
-	case opPWord:
-		return fm.listsOf(out, g.wordAtoms[n.from:n.to]), true
-	case opPSet:
-		if !fm.hasSet(n.mid) {
-			return out, true
-		}
-		return fm.listsOf(out, g.wordAtoms[n.from:n.to]), true
+	n := &g.nodes[i]
+	if n.op == opPSet && !fm.hasSet(n.mid) {
+		return out
 	}
-	return out, false
+	return fm.listsOf(out, g.wordAtoms[n.from:n.to])
 }
 
 // nearWords returns the first run, in the order of ls, that covers a word
