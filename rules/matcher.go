@@ -122,8 +122,9 @@ func (e Evidence) Words() []string {
 type Matcher struct {
 	rules []*Rule
 	// terms and prefixes number the index terms and prefix* of the
-	// rules; atoms says what each starts. trie finds the prefixes of a
-	// form.
+	// rules while they are compiled; atoms says what each starts. Then
+	// stems finds the atom of an article's stem, and trie those of the
+	// prefixes and the exact form of a form.
 	terms, prefixes map[string]int32
 	atoms           []atom
 	trie            *prefixTrie
@@ -185,6 +186,7 @@ func Compile(specs []Spec) (*Matcher, error) {
 	}
 	m.trie = newPrefixTrie(m.prefixes, exacts)
 	m.stems = newTermTable(stems)
+	m.terms, m.prefixes = nil, nil // the table and trie hold them now
 	m.batches.New = func() any { return m.newBatch() }
 	return m, nil
 }
