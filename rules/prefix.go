@@ -1,7 +1,6 @@
 package rules
 
 import (
-	"math/bits"
 	"unicode/utf8"
 )
 
@@ -99,9 +98,8 @@ func newPrefixTrie(prefixes, exacts map[string]int32) *prefixTrie {
 	for e, id := range exacts {
 		add(e).exact = id
 	}
-	edges := len(nodes) - 1
-	size := 1 << bits.Len(uint(2*edges+1))
-	t := &prefixTrie{slots: make([]trieSlot, size), shift: uint(64 - bits.Len(uint(size-1)))}
+	size, shift := tableSize(len(nodes) - 1) // a slot per edge
+	t := &prefixTrie{slots: make([]trieSlot, size), shift: shift}
 	// Each node goes to the slot its edge's key leads to, its parent's
 	// number being known by then.
 	at := make([]int32, len(nodes))

@@ -27,9 +27,17 @@ type termSlot struct {
 	n    uint32
 }
 
+// tableSize returns the length of an open-addressed table for n keys, a
+// power of two at least twice n, and the shift that takes a 64-bit hash
+// to a slot.
+func tableSize(n int) (int, uint) {
+	size := 1 << bits.Len(uint(2*n+1))
+	return size, uint(64 - bits.Len(uint(size-1)))
+}
+
 func newTermTable(terms map[string]int32) *termTable {
-	size := 1 << bits.Len(uint(2*len(terms)+1))
-	t := &termTable{slots: make([]termSlot, size), shift: uint(64 - bits.Len(uint(size-1))), seed: maphash.MakeSeed()}
+	size, shift := tableSize(len(terms))
+	t := &termTable{slots: make([]termSlot, size), shift: shift, seed: maphash.MakeSeed()}
 	var text []byte
 	for term, atom := range terms {
 		if term == "" {
