@@ -22,10 +22,11 @@ import (
 // rules generated from the default rule set, with the matcher and the
 // naive way (each rule as a bleve query against a one-document in-memory
 // index), in one goroutine so the figures are per core. The matcher is
-// timed on analysed articles in batches (MatchBatch), as the pipeline,
-// a rebuild of the index and a backtest match them; on the same articles
-// one at a time (Match), as kuzot rules test does; and end to end, the
-// batch with NewArticle's analysis of its articles:
+// timed on analysed articles in batches (MatchBatch), as the pipeline
+// and a rebuild of the index match them, the articles of one write of
+// the index (batchSize) at a time; on the same articles one at a time
+// (Match), as kuzot rules test does; and end to end, the batch with
+// NewArticle's analysis of its articles:
 //
 //	go test ./index -run '^$' -bench '^BenchmarkMatch1000Rules$' -benchtime 1x -v
 func BenchmarkMatch1000Rules(b *testing.B) {
@@ -50,11 +51,12 @@ func BenchmarkMatch1000Rules(b *testing.B) {
 		nMatcher, nNaive := envInt("KUZOT_MATCH_ARTICLES", 5000), envInt("KUZOT_NAIVE_ARTICLES", 40)
 		// Each article is generated outside the timed parts, so that no
 		// figure counts the synthetic archive's own cost. The articles
-		// go in chunks of a batch (rules.BatchSize): each chunk is
-		// analysed, timed, and matched while it is fresh, as the pipeline
-		// does, one by one and as a batch, which goes first in every
-		// other chunk so that neither gains from the other's warm caches.
-		const chunk = rules.BatchSize
+		// go in chunks of what the index labels at once (batchSize):
+		// each chunk is analysed, timed, and matched while it is fresh,
+		// as the index's label function does, one by one and as a
+		// batch, which goes first in every other chunk so that neither
+		// gains from the other's warm caches.
+		const chunk = batchSize
 		matchedAnalysed, matchedBatch := 0, 0
 		var analysisTook, matcherTook, batchTook time.Duration
 		for from := 0; from < nMatcher; from += chunk {

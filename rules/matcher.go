@@ -235,7 +235,45 @@ func (m *Matcher) Match(a *Article) []Match {
 // hold it, and each rule is evaluated on all of them at once, a bit of a
 // word per article (see batch). Only phrases, NEARs and evidence are
 // worked out article by article.
+//
+// A rule is evaluated once for a batch if any of its articles holds one
+// of its words, and the words of a rule are mostly of one language: the
+// articles of more than one batch are therefore matched in order of
+// language (see byLanguage), so that each batch starts fewer rules.
 func (m *Matcher) MatchBatch(as []*Article) [][]Match {
+	order := byLanguage(as)
+	if order == nil {
+		return m.matchBatch(as)
+	}
+	sorted := make([]*Article, len(as))
+	for i, k := range order {
+		sorted[i] = as[k]
+	}
+	out := make([][]Match, len(as))
+	for i, ms := range m.matchBatch(sorted) {
+		out[order[i]] = ms
+	}
+	return out
+}
+
+// byLanguage returns the order in which articles as are best matched, a
+// batch at a time: by language, and in their own order within one; nil
+// when that is the order they are in, or they fill one batch at most.
+func byLanguage(as []*Article) []int {
+	byLang := func(x, y *Article) int { return strings.Compare(x.Lang, y.Lang) }
+	if len(as) <= BatchSize || slices.IsSortedFunc(as, byLang) {
+		return nil
+	}
+	order := make([]int, len(as))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(i, j int) int { return byLang(as[i], as[j]) })
+	return order
+}
+
+// matchBatch is MatchBatch on articles in the order they are matched.
+func (m *Matcher) matchBatch(as []*Article) [][]Match {
 	// The matches come rule by rule; they are gathered in one list, then
 	// laid out article by article in one array.
 	var all []Match

@@ -128,8 +128,8 @@ func TestPrefilterLosesNothing(t *testing.T) {
 // TestMatchBatch checks that matching articles in batches, which
 // prepares them together and evaluates each rule on all of them in turn,
 // gives each article what matching it alone gives: in a batch longer
-// than BatchSize, with articles matching nothing between, and from
-// goroutines at once.
+// than BatchSize, with articles of three languages and articles matching
+// nothing between, and from goroutines at once.
 func TestMatchBatch(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 8))
 	words := strings.Fields("врач врачи больница больнице ошибка ошибки роддом оорукана ооруканада дарыгер бейтап кезек инсулин и в жана")
@@ -150,7 +150,10 @@ func TestMatchBatch(t *testing.T) {
 		if i%7 == 0 {
 			body = "ничего по теме"
 		}
-		as = append(as, NewArticle(randomText(rng, word, 3), body, "24.kg", "ru"))
+		// Articles of three languages, mixed, are matched in order of
+		// language and must come back in their own order.
+		lang := []string{"ru", "ky", "en"}[rng.IntN(3)]
+		as = append(as, NewArticle(randomText(rng, word, 3), body, "24.kg", lang))
 	}
 	show := func(ms []Match) string { return fmt.Sprint(ms) }
 	want := make([]string, len(as))
@@ -417,5 +420,46 @@ func TestSharedSets(t *testing.T) {
 	}
 	if matched < 6 {
 		t.Errorf("only %d matches: the test says little", matched)
+	}
+}
+
+// TestByLanguage checks the order in which MatchBatch matches articles:
+// by language, each language's in their own order, and as they are when
+// they fill one batch at most or are in that order already.
+func TestByLanguage(t *testing.T) {
+	langs := func(s string) []*Article {
+		var as []*Article
+		for _, l := range strings.Fields(s) {
+			as = append(as, &Article{Lang: l})
+		}
+		return as
+	}
+	if got := byLanguage(langs("ru ky ru en")); got != nil {
+		t.Errorf("one batch: order %v, want none", got)
+	}
+	var mixed []*Article
+	for i := range BatchSize + 6 {
+		mixed = append(mixed, &Article{Lang: []string{"ru", "ky", "en"}[i%3]})
+	}
+	order := byLanguage(mixed)
+	if len(order) != len(mixed) {
+		t.Fatalf("%d articles in order for %d", len(order), len(mixed))
+	}
+	for i := 1; i < len(order); i++ {
+		x, y := mixed[order[i-1]], mixed[order[i]]
+		if x.Lang > y.Lang || x.Lang == y.Lang && order[i-1] > order[i] {
+			t.Fatalf("order %v: article %d (%s) before %d (%s)", order, order[i-1], x.Lang, order[i], y.Lang)
+		}
+	}
+	seen := map[int]bool{}
+	for _, k := range order {
+		seen[k] = true
+	}
+	if len(seen) != len(mixed) {
+		t.Fatalf("order %v does not hold every article once", order)
+	}
+	slices.SortStableFunc(mixed, func(x, y *Article) int { return strings.Compare(x.Lang, y.Lang) })
+	if got := byLanguage(mixed); got != nil {
+		t.Errorf("articles in order of language: order %v, want none", got)
 	}
 }
