@@ -12,11 +12,47 @@ import (
 // a node is the slot of the edge that leads to it, from its parent by a
 // letter, and holds what ends there, so each letter of a walk reads one
 // slot, or the few after it.
+//
+// A walk's first two letters, when they are common ones (see leadIndex),
+// are read from dense tables instead: every form takes those steps, and
+// the tables stay in the cache where the slots do not.
 type prefixTrie struct {
 	// slots are a power of two long and at most half full; a free slot's
 	// key is 0.
 	slots []trieSlot
 	shift uint
+	// lead holds, by leadIndex, the node of each first letter; pairs, by
+	// the indexes of the first two, the node of each second.
+	lead  [nLead]leadNode
+	pairs []leadNode
+}
+
+// leadNode is a node of the dense tables: its slot, or -1 for none, and
+// the prefix* that ends there, or -1.
+type leadNode struct{ slot, atom int32 }
+
+// nLead is how many letters leadIndex numbers.
+const nLead = 32 + 4 + 26
+
+// leadIndex numbers the common letters of the forms the trie reads: the
+// Russian alphabet's, the Kyrgyz letters ң, ө and ү, and the Latin
+// alphabet's lower case; -1 for any other.
+func leadIndex(l uint64) int {
+	switch {
+	case l >= 'а' && l <= 'я':
+		return int(l - 'а')
+	case l == 'ё':
+		return 32
+	case l == 'ң':
+		return 33
+	case l == 'ө':
+		return 34
+	case l == 'ү':
+		return 35
+	case l >= 'a' && l <= 'z':
+		return 36 + int(l-'a')
+	}
+	return -1
 }
 
 type trieSlot struct {
@@ -113,14 +149,61 @@ func newPrefixTrie(prefixes, exacts map[string]int32) *prefixTrie {
 		t.slots[j] = trieSlot{key: key, atom: n.atom, exact: n.exact}
 		at[i+1] = int32(j)
 	}
+	t.pairs = make([]leadNode, nLead*nLead)
+	for i := range t.lead {
+		t.lead[i] = leadNode{-1, -1}
+	}
+	for i := range t.pairs {
+		t.pairs[i] = leadNode{-1, -1}
+	}
+	for k, n := range nodes[1:] {
+		x := leadIndex(n.l)
+		if x < 0 {
+			continue
+		}
+		switch p := nodes[n.parent]; {
+		case n.parent == 0:
+			t.lead[x] = leadNode{at[k+1], n.atom}
+		case p.parent == 0:
+			if y := leadIndex(p.l); y >= 0 {
+				t.pairs[y*nLead+x] = leadNode{at[k+1], n.atom}
+			}
+		}
+	}
 	return t
 }
 
 // appendAtoms appends to out the atom of every prefix* the exact form ex
 // starts with, shortest first, then the atom of ex itself if it has one.
 func (t *prefixTrie) appendAtoms(out []int32, ex string) []int32 {
-	cur := int32(trieRoot)
-	for i := len(ExactPrefix); i < len(ex); {
+	cur, i := int32(trieRoot), len(ExactPrefix)
+	if i < len(ex) {
+		l, size := letter(ex[i:])
+		if x := leadIndex(l); x >= 0 {
+			n := t.lead[x]
+			if n.slot < 0 {
+				return out
+			}
+			if n.atom >= 0 {
+				out = append(out, n.atom)
+			}
+			cur, i = n.slot, i+size
+			if i < len(ex) {
+				l, size := letter(ex[i:])
+				if y := leadIndex(l); y >= 0 {
+					n := t.pairs[x*nLead+y]
+					if n.slot < 0 {
+						return out
+					}
+					if n.atom >= 0 {
+						out = append(out, n.atom)
+					}
+					cur, i = n.slot, i+size
+				}
+			}
+		}
+	}
+	for i < len(ex) {
 		l, size := letter(ex[i:])
 		i += size
 		if cur = t.child(cur, l); cur < 0 {

@@ -9,10 +9,11 @@ import (
 // TestPrefixTrie checks the trie against the plain reading of a prefix*
 // and of an exact form: every prefix* a form starts with is found,
 // shortest first, then the form itself when it is an exact term, and no
-// other.
+// other, whether its first letters are read from the dense tables or
+// not.
 func TestPrefixTrie(t *testing.T) {
 	prefixes := map[string]int32{}
-	for i, p := range []string{"в", "вр", "врач", "врачеб", "больн", "бо", "ооруk", "оорук", "ж", "өмү", "\xffа"} {
+	for i, p := range []string{"в", "вр", "врач", "врачеб", "больн", "бо", "ооруk", "оорук", "ж", "өмү", "\xffа", "в1", "1в", "ё", "zq", "нң"} {
 		prefixes[ExactPrefix+p] = int32(i)
 	}
 	exacts := map[string]int32{}
@@ -20,7 +21,7 @@ func TestPrefixTrie(t *testing.T) {
 		exacts[ExactPrefix+e] = int32(100 + i)
 	}
 	trie := newPrefixTrie(prefixes, exacts)
-	for _, form := range []string{"врачебная", "врач", "вр", "в", "больница", "бол", "оорукана", "ооруkана", "жана", "ы", "", "дарыгер", "өмүр", "өмр", "\xffаб", "\xfeаб", "үү"} {
+	for _, form := range []string{"врачебная", "врач", "вр", "в", "больница", "бол", "оорукана", "ооруkана", "жана", "ы", "", "дарыгер", "өмүр", "өмр", "\xffаб", "\xfeаб", "үү", "в1х", "в2", "1вх", "1", "ёж", "ё", "zq", "z", "нңа", "нн"} {
 		ex := ExactPrefix + form
 		var got, want []int32
 		got = trie.appendAtoms(got, ex)
