@@ -557,9 +557,9 @@ func (b *batch) reset() {
 // either) hold a word of every clause of needs (see Matcher.needs).
 func (b *batch) holds(needs []int32, mask uint64, fields uint8) uint64 {
 	for i := 0; i < len(needs) && mask != 0; {
-		n, lanes := int(needs[i]), b.atoms
+		n, lanes := int(needs[i]), &b.atoms
 		if n < 0 {
-			n, lanes = -n, b.sets
+			n, lanes = -n, &b.sets
 		}
 		var held uint64
 		for _, x := range needs[i+1 : i+1+n] {
