@@ -236,10 +236,12 @@ func (m *Matcher) Match(a *Article) []Match {
 // word per article (see batch). Only phrases, NEARs and evidence are
 // worked out article by article.
 //
-// A rule is evaluated once for a batch if any of its articles holds one
-// of its words, and the words of a rule are mostly of one language: the
+// A batch is evaluated rule by rule, and each alternative of a rule that
+// some of its articles may hold is tested once for all of them. The
+// words of a rule are mostly of one language, so articles of one
+// language share far more of those tests than articles of two: the
 // articles of more than one batch are therefore matched in order of
-// language (see byLanguage), so that each batch starts fewer rules.
+// language (see byLanguage).
 func (m *Matcher) MatchBatch(as []*Article) [][]Match {
 	order := byLanguage(as)
 	if order == nil {

@@ -21,10 +21,10 @@ type prefixTrie struct {
 	// key is 0.
 	slots []trieSlot
 	shift uint
-	// lead holds, by leadIndex, the node of each first letter; pairs, by
-	// the indexes of the first two, the node of each second.
-	lead  [nLead]leadNode
-	pairs []leadNode
+	// lead is the dense tables, nLead nodes a row: row 0 holds the node
+	// of each first letter, by its leadIndex, and row 1+x the node of
+	// each letter after the first letter x.
+	lead []leadNode
 }
 
 // leadNode is a node of the dense tables: its slot, or -1 for none, and
@@ -149,12 +149,9 @@ func newPrefixTrie(prefixes, exacts map[string]int32) *prefixTrie {
 		t.slots[j] = trieSlot{key: key, atom: n.atom, exact: n.exact}
 		at[i+1] = int32(j)
 	}
-	t.pairs = make([]leadNode, nLead*nLead)
+	t.lead = make([]leadNode, (1+nLead)*nLead)
 	for i := range t.lead {
 		t.lead[i] = leadNode{-1, -1}
-	}
-	for i := range t.pairs {
-		t.pairs[i] = leadNode{-1, -1}
 	}
 	for k, n := range nodes[1:] {
 		x := leadIndex(n.l)
@@ -166,7 +163,7 @@ func newPrefixTrie(prefixes, exacts map[string]int32) *prefixTrie {
 			t.lead[x] = leadNode{at[k+1], n.atom}
 		case p.parent == 0:
 			if y := leadIndex(p.l); y >= 0 {
-				t.pairs[y*nLead+x] = leadNode{at[k+1], n.atom}
+				t.lead[(1+y)*nLead+x] = leadNode{at[k+1], n.atom}
 			}
 		}
 	}
@@ -177,31 +174,22 @@ func newPrefixTrie(prefixes, exacts map[string]int32) *prefixTrie {
 // starts with, shortest first, then the atom of ex itself if it has one.
 func (t *prefixTrie) appendAtoms(out []int32, ex string) []int32 {
 	cur, i := int32(trieRoot), len(ExactPrefix)
-	if i < len(ex) {
+	// The first two letters, when common ones, are read from the dense
+	// tables.
+	for depth, row := 0, 0; depth < 2 && i < len(ex); depth++ {
 		l, size := letter(ex[i:])
-		if x := leadIndex(l); x >= 0 {
-			n := t.lead[x]
-			if n.slot < 0 {
-				return out
-			}
-			if n.atom >= 0 {
-				out = append(out, n.atom)
-			}
-			cur, i = n.slot, i+size
-			if i < len(ex) {
-				l, size := letter(ex[i:])
-				if y := leadIndex(l); y >= 0 {
-					n := t.pairs[x*nLead+y]
-					if n.slot < 0 {
-						return out
-					}
-					if n.atom >= 0 {
-						out = append(out, n.atom)
-					}
-					cur, i = n.slot, i+size
-				}
-			}
+		x := leadIndex(l)
+		if x < 0 {
+			break
 		}
+		n := t.lead[row*nLead+x]
+		if n.slot < 0 {
+			return out
+		}
+		if n.atom >= 0 {
+			out = append(out, n.atom)
+		}
+		cur, i, row = n.slot, i+size, 1+x
 	}
 	for i < len(ex) {
 		l, size := letter(ex[i:])
