@@ -135,9 +135,13 @@ func newPrefixTrie(prefixes, exacts map[string]int32) *prefixTrie {
 		add(e).exact = id
 	}
 	size, shift := tableSize(len(nodes) - 1) // a slot per edge
-	t := &prefixTrie{slots: make([]trieSlot, size), shift: shift}
+	t := &prefixTrie{slots: make([]trieSlot, size), shift: shift, lead: make([]leadNode, (1+nLead)*nLead)}
+	for i := range t.lead {
+		t.lead[i] = leadNode{-1, -1}
+	}
 	// Each node goes to the slot its edge's key leads to, its parent's
-	// number being known by then.
+	// number being known by then; a node of the first two letters, when
+	// common ones, goes to the dense tables too.
 	at := make([]int32, len(nodes))
 	at[0] = trieRoot
 	for i, n := range nodes[1:] {
@@ -148,22 +152,16 @@ func newPrefixTrie(prefixes, exacts map[string]int32) *prefixTrie {
 		}
 		t.slots[j] = trieSlot{key: key, atom: n.atom, exact: n.exact}
 		at[i+1] = int32(j)
-	}
-	t.lead = make([]leadNode, (1+nLead)*nLead)
-	for i := range t.lead {
-		t.lead[i] = leadNode{-1, -1}
-	}
-	for k, n := range nodes[1:] {
 		x := leadIndex(n.l)
 		if x < 0 {
 			continue
 		}
 		switch p := nodes[n.parent]; {
 		case n.parent == 0:
-			t.lead[x] = leadNode{at[k+1], n.atom}
+			t.lead[x] = leadNode{int32(j), n.atom}
 		case p.parent == 0:
 			if y := leadIndex(p.l); y >= 0 {
-				t.lead[(1+y)*nLead+x] = leadNode{at[k+1], n.atom}
+				t.lead[(1+y)*nLead+x] = leadNode{int32(j), n.atom}
 			}
 		}
 	}
