@@ -728,16 +728,17 @@ func passage(rule, name string, f *field, hs []hit, marks []Mark) (Evidence, []M
 	}
 	to = min(to+evidenceContext, len(f.toks))
 	start, end := f.toks[from-1].Start, f.toks[to-1].End
+	cutBefore, cutAfter := from > 1, to < len(f.toks)
 	text := f.text[start:end]
 	// A passage that ends the field keeps its closing punctuation, but
 	// not the spaces after it; elsewhere it ends with a word.
-	if to == len(f.toks) {
+	if !cutAfter {
 		text = strings.TrimRightFunc(f.text[start:], unicode.IsSpace)
 	}
 	// The passage is cut with "…" where the field goes on, in one
 	// string.
 	lead := start
-	switch cutBefore, cutAfter := from > 1, to < len(f.toks); {
+	switch {
 	case cutBefore && cutAfter:
 		text = "…" + text + "…"
 	case cutBefore:
@@ -745,7 +746,7 @@ func passage(rule, name string, f *field, hs []hit, marks []Mark) (Evidence, []M
 	case cutAfter:
 		text += "…"
 	}
-	if from > 1 {
+	if cutBefore {
 		lead -= len("…")
 	}
 	ev := Evidence{Rule: rule, Field: name, Text: text}
